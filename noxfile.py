@@ -1,0 +1,57 @@
+"""Sessions: ``tests`` (the suite), ``lint``, ``bench`` (budgets as ratios), ``demo``.
+
+Every session installs what it needs into its own venv; ``nox -r`` reuses them.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests", "lint"]
+
+PYTHON = "3.11"
+TORCH = "torch==2.13.0"  # a CPU build; an unpinned torch pulls a CUDA build of several GB
+PACKAGES = [
+    "./packages/core",
+    "./packages/vision",
+    "./packages/vis-backends",
+    "./packages/fileio-backends",
+]
+FIXTURE_PLUGIN = "./tests/fixtures/acme-plugin"
+RUFF = "ruff==0.17.6"
+
+
+def install_treadle(session: nox.Session, *extra: str) -> None:
+    session.install(TORCH)
+    session.install(*PACKAGES, *extra)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole test suite, against pip-installed (not editable) distributions."""
+    # hatchling: some tests pip-install throwaway plugin distributions they write
+    install_treadle(session, FIXTURE_PLUGIN, "pytest", "hatchling")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install(RUFF)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Budgets, each printed as a ratio measured in one run (MMEngine 0.10.7 beside us)."""
+    install_treadle(session, "mmengine==0.10.7")
+    session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The main job. Until the vision issue lands: build a component through a plugin."""
+    install_treadle(session)
+    session.run("treadle", "plugins", "--components")
+    session.run("python", "examples/plugin_smoke.py")

@@ -1,0 +1,64 @@
+"""Treadle: a training framework for PyTorch, MMEngine-compatible, extended by plugins.
+
+The top-level namespace is lazy (PEP 562): ``import treadle`` imports nothing
+heavy, and ``treadle.Registry`` or ``from treadle import MODELS`` loads only the
+submodule that defines the name.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it
+_LAZY_NAMES: dict[str, str] = {}
+for _module, _names in {
+    "treadle.registry": (
+        "Registry",
+        "DefaultScope",
+        "build_from_cfg",
+        "ROOT_REGISTRIES",
+        "RUNNERS",
+        "RUNNER_CONSTRUCTORS",
+        "LOOPS",
+        "HOOKS",
+        "STRATEGIES",
+        "DATASETS",
+        "DATA_SAMPLERS",
+        "TRANSFORMS",
+        "MODELS",
+        "MODEL_WRAPPERS",
+        "WEIGHT_INITIALIZERS",
+        "OPTIMIZERS",
+        "OPTIM_WRAPPERS",
+        "OPTIM_WRAPPER_CONSTRUCTORS",
+        "PARAM_SCHEDULERS",
+        "METRICS",
+        "EVALUATOR",
+        "TASK_UTILS",
+        "VISUALIZERS",
+        "VISBACKENDS",
+        "LOG_PROCESSORS",
+        "INFERENCERS",
+        "FUNCTIONS",
+    ),
+    "treadle.utils.manager": ("ManagerMixin",),
+}.items():
+    for _name in _names:
+        _LAZY_NAMES[_name] = _module
+del _module, _names, _name
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'treadle' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY_NAMES])

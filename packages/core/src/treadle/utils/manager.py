@@ -1,0 +1,74 @@
+"""Named global instances: ``Cls.get_instance(name)`` and ``Cls.get_current_instance()``.
+
+MessageHub, Visualizer and DefaultScope are managed this way, as in MMEngine:
+each subclass keeps its own ordered table of instances, and the most recently
+created one is the *current* instance.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Any, TypeVar
+
+T = TypeVar("T", bound="ManagerMixin")
+
+_lock = threading.RLock()
+
+
+class ManagerMixin:
+    """Give a class a per-class table of named instances."""
+
+    _instance_dict: dict[str, ManagerMixin]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._instance_dict = {}
+
+    def __init__(self, name: str = "", **kwargs: Any) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(
+                f"{type(self).__name__} instances need a non-empty str name, got {name!r}"
+            )
+        super().__init__(**kwargs)
+        self._instance_name = name
+
+    @property
+    def instance_name(self) -> str:
+        return self._instance_name
+
+    @classmethod
+    def get_instance(cls: type[T], name: str, **kwargs: Any) -> T:
+        """Return the instance called ``name``, creating it with ``kwargs`` if absent.
+
+        A newly created instance becomes the current one; fetching an existing
+        one does not change which is current (MMEngine's behaviour).
+        """
+        with _lock:
+            table = cls._instance_dict
+            instance = table.get(name)
+            if instance is None:
+                instance = cls(name=name, **kwargs)
+                table[name] = instance
+            elif kwargs:
+                warnings.warn(
+                    f"{cls.__name__} instance {name!r} already exists; the arguments "
+                    f"{sorted(kwargs)} are ignored",
+                    stacklevel=2,
+                )
+            return instance  # type: ignore[return-value]
+
+    @classmethod
+    def get_current_instance(cls: type[T]) -> T:
+        """Return the most recently created instance."""
+        table = cls._instance_dict
+        if not table:
+            raise RuntimeError(
+                f"No {cls.__name__} instance has been created yet; call "
+                f"{cls.__name__}.get_instance(name) first"
+            )
+        return next(reversed(table.values()))  # type: ignore[return-value]
+
+    @classmethod
+    def check_instance_created(cls, name: str) -> bool:
+        return name in cls._instance_dict

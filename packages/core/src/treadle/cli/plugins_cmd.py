@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import warnings
@@ -52,10 +53,8 @@ def collect(load: bool = True, components: bool = False) -> list[dict[str, Any]]
             "config_dir": str(plugin.config_dir) if plugin.config_dir else None,
         }
         if components and plugin.status is PluginStatus.LOADED:
-            try:
+            with contextlib.suppress(ImportError):  # the plugin is now marked failed
                 record["components"] = _components(plugin.scope)
-            except ImportError:
-                pass  # the plugin is now marked failed; its status says why
         record["status"] = plugin.status.value
         record["reason"] = plugin.reason
         records.append(record)

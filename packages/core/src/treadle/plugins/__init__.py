@@ -2,14 +2,14 @@
 
 A plugin is an entry point in group ``treadle.plugins`` whose name is the
 plugin's scope and whose value is a light *manifest* module (see ``loader``).
-Nothing is imported at ``import treadle.plugins``: the entry-point index is read
-the first time a plugin scope is needed, and pluggy only when the broadcast
-hooks are first called (``plugin_manager()``).
+``import treadle.plugins`` imports only the exception classes: the index, the
+loader and pluggy load when first used (PEP 562), so registry users never pay
+for what they do not touch.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
 
 from treadle.plugins.errors import (
     PluginConflictError,
@@ -18,48 +18,42 @@ from treadle.plugins.errors import (
     PluginWarning,
     UnknownScopeError,
 )
-from treadle.plugins.index import GROUP, PluginEntry, entries
-from treadle.plugins.loader import (
-    Plugin,
-    PluginStatus,
-    config_dir,
-    get_plugin,
-    installed_scopes,
-    load_all,
-    load_scope,
-    plugins,
-)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# public name -> submodule defining it
+_LAZY = {
+    "GROUP": "index",
+    "PluginEntry": "index",
+    "entries": "index",
+    "Plugin": "loader",
+    "PluginStatus": "loader",
+    "config_dir": "loader",
+    "get_plugin": "loader",
+    "installed_scopes": "loader",
+    "load_all": "loader",
+    "load_scope": "loader",
+    "plugins": "loader",
+    "hookimpl": "hookspecs",
+    "plugin_manager": "manager",
+}
 
 __all__ = [
-    "GROUP",
-    "Plugin",
     "PluginConflictError",
-    "PluginEntry",
     "PluginError",
     "PluginLoadError",
-    "PluginStatus",
     "PluginWarning",
     "UnknownScopeError",
-    "config_dir",
-    "entries",
-    "get_plugin",
-    "hookimpl",
-    "installed_scopes",
-    "load_all",
-    "load_scope",
-    "plugin_manager",
-    "plugins",
+    *_LAZY,
 ]
 
 
 def __getattr__(name: str) -> Any:
-    # pluggy is imported only by code that implements or calls the hooks
-    if name == "hookimpl":
-        from treadle.plugins.hookspecs import hookimpl
-
-        return hookimpl
-    if name == "plugin_manager":
-        from treadle.plugins.manager import plugin_manager
-
-        return plugin_manager
-    raise AttributeError(f"module 'treadle.plugins' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'treadle.plugins' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"treadle.plugins.{module}"), name)
+    globals()[name] = value
+    return value

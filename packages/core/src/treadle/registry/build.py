@@ -6,21 +6,30 @@ This is the hot path of every config-driven build, so the common case (no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
 from treadle.registry.default_scope import DefaultScope
 from treadle.registry.errors import RegistryError
 from treadle.utils.manager import ManagerMixin
 
+TYPE_CHECKING = False  # typing/collections are not imported at runtime: import cost
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from treadle.registry.registry import Registry
 
 _MAX_CFG_REPR = 400
 
 
+def _is_mapping(obj: Any) -> bool:
+    if isinstance(obj, dict):
+        return True
+    from collections.abc import Mapping  # only for non-dict mappings such as Config
+
+    return isinstance(obj, Mapping)
+
+
 def _cfg_repr(cfg: Any) -> str:
-    text = repr(dict(cfg)) if isinstance(cfg, Mapping) else repr(cfg)
+    text = repr(dict(cfg)) if _is_mapping(cfg) else repr(cfg)
     return text if len(text) <= _MAX_CFG_REPR else text[: _MAX_CFG_REPR - 3] + "..."
 
 
@@ -37,11 +46,11 @@ def build_from_cfg(
     Classes using :class:`~treadle.utils.manager.ManagerMixin` are fetched with
     ``get_instance`` instead of being constructed.
     """
-    if not isinstance(cfg, Mapping):
+    if not _is_mapping(cfg):
         raise TypeError(f"cfg must be a dict-like mapping, got {type(cfg).__name__}: {cfg!r}")
     args = dict(cfg)
     if default_args is not None:
-        if not isinstance(default_args, Mapping):
+        if not _is_mapping(default_args):
             raise TypeError(
                 f"default_args must be a mapping or None, got {type(default_args).__name__}"
             )

@@ -7,8 +7,6 @@ cfg overrides it for the duration of one build (and the builds nested in it).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from treadle.utils.manager import ManagerMixin
 
@@ -40,15 +38,26 @@ class DefaultScope(ManagerMixin):
         return next(reversed(table.values())).scope_name if table else None  # type: ignore[attr-defined]
 
     @classmethod
-    @contextmanager
-    def overwrite_default_scope(cls, scope_name: str | None) -> Iterator[None]:
-        """Make ``scope_name`` current inside the block; None changes nothing."""
-        if scope_name is None:
-            yield
-            return
-        name = f"overwrite-{next(_overrides)}"
-        cls.get_instance(name, scope_name=scope_name)
-        try:
-            yield
-        finally:
-            cls._instance_dict.pop(name, None)
+    def overwrite_default_scope(cls, scope_name: str | None) -> _Overwrite:
+        """A context manager making ``scope_name`` current inside it; None changes nothing."""
+        return _Overwrite(cls, scope_name)
+
+
+class _Overwrite:
+    """``with DefaultScope.overwrite_default_scope(name):`` (a class: no contextlib import)."""
+
+    __slots__ = ("_cls", "_name", "_scope_name")
+
+    def __init__(self, cls: type[DefaultScope], scope_name: str | None) -> None:
+        self._cls = cls
+        self._scope_name = scope_name
+        self._name: str | None = None
+
+    def __enter__(self) -> None:
+        if self._scope_name is not None:
+            self._name = f"overwrite-{next(_overrides)}"
+            self._cls.get_instance(self._name, scope_name=self._scope_name)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._name is not None:
+            self._cls._instance_dict.pop(self._name, None)

@@ -9,18 +9,19 @@ that belong to installed plugins are loaded the first time they are named.
 
 from __future__ import annotations
 
-import difflib
 import importlib
-import inspect
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from types import FunctionType
 
 from treadle.registry.default_scope import DefaultScope
 from treadle.registry.errors import RegistryError, UnknownTypeError
 
-BuildFunc = Callable[..., Any]
+TYPE_CHECKING = False  # typing/collections are not imported at runtime: import cost
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    BuildFunc = Callable[..., Any]
 
 
 def _infer_scope(depth: int = 2) -> str:
@@ -255,15 +256,14 @@ class Registry:
         found = self._find_scope(scope_name)
         return self if found is None else found
 
-    @contextmanager
-    def switch_scope_and_registry(self, scope: str | None) -> Iterator[Registry]:
-        """Make ``scope`` the default scope and yield the registry to build from.
+    def switch_scope_and_registry(self, scope: str | None) -> _ScopeSwitch:
+        """A context manager making ``scope`` the default scope; it yields the registry
+        to build from.
 
         With ``scope=None`` the current :class:`DefaultScope` decides; a scope with
         no registry in this tree leaves this registry in charge.
         """
-        with DefaultScope.overwrite_default_scope(scope):
-            yield self._registry_for(DefaultScope.current_scope_name())
+        return _ScopeSwitch(self, scope)
 
     # ---------------------------------------------------------------- build
     def build(self, cfg: Any, *args: Any, **kwargs: Any) -> Any:
@@ -302,7 +302,7 @@ class Registry:
         return decorator
 
     def _register(self, module: Any, name: str | list[str] | None, force: bool) -> None:
-        if not (inspect.isclass(module) or inspect.isfunction(module)):
+        if not isinstance(module, (type, FunctionType)):
             raise TypeError(
                 f"only classes and functions can be registered in {self._name!r}, "
                 f"got {type(module).__name__}: {module!r}"
@@ -339,6 +339,8 @@ class Registry:
                 qualified = registered if reachable else f"{registry.scope}.{registered}"
                 candidates.setdefault(registered, qualified)
                 candidates.setdefault(qualified, qualified)
+        import difflib
+
         matches = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
         matches += difflib.get_close_matches(key, list(candidates), n=3, cutoff=0.6)
         suggestions = list(dict.fromkeys(candidates[m] for m in matches))
@@ -356,6 +358,23 @@ class Registry:
                 "it in the config's custom_imports."
             )
         return UnknownTypeError(message)
+
+
+class _ScopeSwitch:
+    """``with registry.switch_scope_and_registry(scope) as reg:`` (no contextlib import)."""
+
+    __slots__ = ("_overwrite", "_registry")
+
+    def __init__(self, registry: Registry, scope: str | None) -> None:
+        self._registry = registry
+        self._overwrite = DefaultScope.overwrite_default_scope(scope)
+
+    def __enter__(self) -> Registry:
+        self._overwrite.__enter__()
+        return self._registry._registry_for(DefaultScope.current_scope_name())
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._overwrite.__exit__(*exc_info)
 
 
 def _walk(registry: Registry) -> Iterator[Registry]:

@@ -7,13 +7,16 @@ created one is the *current* instance.
 
 from __future__ import annotations
 
-import threading
 import warnings
-from typing import Any, TypeVar
+from _thread import RLock
 
-T = TypeVar("T", bound="ManagerMixin")
+TYPE_CHECKING = False  # keep typing out of the import path of the registry
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
 
-_lock = threading.RLock()
+    T = TypeVar("T", bound="ManagerMixin")
+
+_lock = RLock()
 
 
 class ManagerMixin:

@@ -1,0 +1,12 @@
+"""The registry and plugin layers never import torch (their speed lives in bench/)."""
+
+import json
+
+
+def test_registry_and_plugins_do_not_import_torch(python):
+    out = python(
+        "import sys, json, treadle, treadle.registry, treadle.plugins\n"
+        "print(json.dumps([m for m in ('torch', 'numpy', 'pluggy', 'importlib_metadata', 'rich')"
+        " if m in sys.modules]))"
+    ).stdout
+    assert json.loads(out) == []

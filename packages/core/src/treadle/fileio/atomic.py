@@ -1,0 +1,44 @@
+"""Atomic local writes: a crash mid-write leaves the previous file intact.
+
+The bytes go to a temporary file in the destination's directory, are flushed
+and fsynced, and the temporary file replaces the destination with ``os.replace``
+(atomic on POSIX and Windows when both live on one filesystem).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+
+
+@functools.cache
+def _umask() -> int:
+    # os.umask can only be read by setting it; do it once per process
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(data: bytes | bytearray | memoryview, path: str) -> None:
+    """Write ``data`` to ``path`` atomically, creating parent directories."""
+    import tempfile  # imports random and hashlib: only pay for it when writing
+
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with open(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)  # mkstemp creates 0600; give what open() would have
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

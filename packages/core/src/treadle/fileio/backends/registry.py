@@ -104,17 +104,22 @@ def parse_uri_prefix(uri: PathLike) -> str:
     return head.rpartition(":")[2]
 
 
-def _discover(key: str) -> None:
-    """Import the plugin module declared for backend name or prefix ``key``, if any."""
+def _discover(key: str) -> set[str]:
+    """Import the plugin module declared for backend name or prefix ``key``, if any.
+
+    Returns every name and prefix the loaded plugins declare (for error messages).
+    """
     from treadle import plugins
 
     plugins.load_all()
     exact: list[tuple[str, str]] = []
     fallback: list[tuple[str, str]] = []
+    declared: set[str] = set()
     for plugin in plugins.plugins():
         if plugin.status is not plugins.PluginStatus.LOADED:
             continue
         table = getattr(plugin.manifest, "FILEIO_BACKENDS", None) or {}
+        declared.update(k for k in table if k != "*")
         if key in table:
             exact.append((plugin.scope, table[key]))
         elif "*" in table:
@@ -127,10 +132,13 @@ def _discover(key: str) -> None:
                 f"plugin {scope!r} declares fileio backend module {module!r} for {key!r}, "
                 f"and importing it failed: {type(exc).__name__}: {exc}"
             ) from exc
+    return declared
 
 
-def _unknown(kind: str, key: str, table: dict[str, Any], uri: PathLike | None) -> NoReturn:
-    known = ", ".join(repr(k) for k in sorted(table)) or "none"
+def _unknown(
+    kind: str, key: str, table: dict[str, Any], declared: set[str], uri: PathLike | None
+) -> NoReturn:
+    known = ", ".join(repr(k) for k in sorted(set(table) | declared)) or "none"
     if kind == "prefix":
         known += " (paths without a prefix are local)"
     where = f" (for {os.fspath(uri)!r})" if uri is not None else ""
@@ -156,9 +164,9 @@ def backend_class(name: str | None = None, uri: PathLike | None = None) -> type[
             return LocalBackend
         key, table, kind = prefix, _prefix_to_backends, "prefix"
     if key not in table:
-        _discover(key)
+        declared = _discover(key)
         if key not in table:
-            _unknown(kind, key, table, uri)
+            _unknown(kind, key, table, declared, uri)
     return table[key]
 
 

@@ -23,19 +23,20 @@ _instances: dict[tuple[str, str], BaseStorageBackend] = {}
 _LOCAL = LocalBackend()
 
 _PLUGIN = "treadle-fileio-backends"
+_FROM_PLUGIN = "it is provided by " + _PLUGIN + ": pip install "
 # who provides the prefixes and names Treadle knows of, for the unknown-backend error
 PROVIDERS: dict[str, str] = {
-    "s3": f"pip install '{_PLUGIN}[s3]'",
-    "s3a": f"pip install '{_PLUGIN}[s3]'",
-    "gs": f"pip install {_PLUGIN} gcsfs",
-    "gcs": f"pip install {_PLUGIN} gcsfs",
-    "memory": f"pip install {_PLUGIN}",
-    "fsspec": f"pip install {_PLUGIN}",
-    "http": f"pip install {_PLUGIN}",
-    "https": f"pip install {_PLUGIN}",
-    "lmdb": f"pip install '{_PLUGIN}[lmdb]'",
-    "memcached": f"pip install '{_PLUGIN}[memcached]'",
-    "petrel": f"OpenMMLab-internal; for s3:// use pip install '{_PLUGIN}[s3]'",
+    "s3": f"{_FROM_PLUGIN}'{_PLUGIN}[s3]'",
+    "s3a": f"{_FROM_PLUGIN}'{_PLUGIN}[s3]'",
+    "gs": f"{_FROM_PLUGIN}{_PLUGIN} gcsfs",
+    "gcs": f"{_FROM_PLUGIN}{_PLUGIN} gcsfs",
+    "memory": f"{_FROM_PLUGIN}{_PLUGIN}",
+    "fsspec": f"{_FROM_PLUGIN}{_PLUGIN}",
+    "http": f"{_FROM_PLUGIN}{_PLUGIN}",
+    "https": f"{_FROM_PLUGIN}{_PLUGIN}",
+    "lmdb": f"{_FROM_PLUGIN}'{_PLUGIN}[lmdb]'",
+    "memcached": f"{_FROM_PLUGIN}'{_PLUGIN}[memcached]'",
+    "petrel": f"petrel is OpenMMLab-internal; for s3:// use pip install '{_PLUGIN}[s3]'",
 }
 
 
@@ -139,25 +140,31 @@ def _unknown(
     kind: str, key: str, table: dict[str, Any], declared: set[str], uri: PathLike | None
 ) -> NoReturn:
     known = ", ".join(repr(k) for k in sorted(set(table) | declared)) or "none"
+    plural = "prefixes" if kind == "prefix" else "backends"
     if kind == "prefix":
         known += " (paths without a prefix are local)"
     where = f" (for {os.fspath(uri)!r})" if uri is not None else ""
     if key in PROVIDERS:
-        hint = f"it is provided by {_PLUGIN}: {PROVIDERS[key]}"
+        hint = PROVIDERS[key]
     else:
         hint = (
             "no installed plugin provides it; a plugin declares backends in its manifest's "
             "FILEIO_BACKENDS, or register one with treadle.fileio.register_backend"
         )
     raise UnknownBackendError(
-        f"no storage backend for {kind} {key!r}{where}; {hint}. Registered {kind}es: {known}"
+        f"no storage backend for {kind} {key!r}{where}; {hint}. Registered {plural}: {known}"
     )
 
 
 def backend_class(name: str | None = None, uri: PathLike | None = None) -> type[BaseStorageBackend]:
-    """The class for backend ``name``, else for ``uri``'s prefix; loads plugins on a miss."""
+    """The class for backend ``name``, else for ``uri``'s prefix; loads plugins on a miss.
+
+    A ``name`` that is not a backend name but a registered prefix (``'s3'``) works too.
+    """
     if name is not None:
-        key, table, kind = name, _backends, "backend name"
+        if name not in _backends and name in _prefix_to_backends:
+            return _prefix_to_backends[name]
+        key, table, kind = name, _backends, "backend"
     else:
         prefix = parse_uri_prefix(uri) if uri is not None else ""
         if not prefix:
@@ -165,6 +172,8 @@ def backend_class(name: str | None = None, uri: PathLike | None = None) -> type[
         key, table, kind = prefix, _prefix_to_backends, "prefix"
     if key not in table:
         declared = _discover(key)
+        if kind == "backend" and key not in table and key in _prefix_to_backends:
+            return _prefix_to_backends[key]
         if key not in table:
             _unknown(kind, key, table, declared, uri)
     return table[key]

@@ -317,3 +317,22 @@ class TestBadCfg:
         assert "'Strikt' is not registered in registry 'thing'" in message
         assert "Scopes searched: t." in message
         assert "Did you mean 'Strict'?" in message
+
+
+def test_init_default_scope_creates_then_switches_with_a_warning():
+    from treadle.registry import init_default_scope
+
+    table = DefaultScope._instance_dict
+    before = dict(table)
+    try:
+        init_default_scope("alpha_scope")
+        assert DefaultScope.current_scope_name() == "alpha_scope"
+        init_default_scope("alpha_scope")  # idempotent
+        assert len(table) == len(before) + 1
+        DefaultScope.get_instance("other", scope_name="beta_scope")
+        with pytest.warns(UserWarning, match="switching the default scope to 'alpha_scope'"):
+            init_default_scope("alpha_scope")
+        assert DefaultScope.current_scope_name() == "alpha_scope"
+    finally:
+        table.clear()
+        table.update(before)

@@ -31,6 +31,7 @@ from treadle.registry.root import (
     VISUALIZERS,
     WEIGHT_INITIALIZERS,
 )
+from treadle.registry.utils import init_default_scope
 
 __all__ = [
     "DATASETS",
@@ -63,4 +64,5 @@ __all__ = [
     "RegistryError",
     "UnknownTypeError",
     "build_from_cfg",
+    "init_default_scope",
 ]

@@ -1,0 +1,61 @@
+"""MMEngine-compatible configs: ``Config``, ``ConfigDict``, ``DictAction`` (torch-free).
+
+``Config.fromfile`` reads .py, .json, .yaml/.yml and .toml files with ``_base_``
+inheritance (also across plugins: ``'vision::path.py'``), ``{{ }}`` variables,
+``_delete_`` and ``custom_imports``. Importing this package is cheap: argparse,
+ast and yaml are imported only by the code that needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+from treadle.config.config import Config
+from treadle.config.config_dict import ConfigDict
+from treadle.config.errors import (
+    BaseCycleError,
+    BaseReferenceError,
+    CfgOptionsError,
+    ConfigError,
+    ConfigFileNotFoundError,
+    ConfigMergeError,
+    ConfigParsingError,
+    ConfigSyntaxError,
+    DuplicateBaseKeyError,
+    ReservedKeyError,
+    UnsupportedFormatError,
+)
+
+__all__ = [
+    "BaseCycleError",
+    "BaseReferenceError",
+    "CfgOptionsError",
+    "Config",
+    "ConfigDict",
+    "ConfigError",
+    "ConfigFileNotFoundError",
+    "ConfigMergeError",
+    "ConfigParsingError",
+    "ConfigSyntaxError",
+    "DictAction",
+    "DuplicateBaseKeyError",
+    "ReservedKeyError",
+    "UnsupportedFormatError",
+    "parse_options",
+]
+
+# argparse is imported only by code that uses the command-line helpers
+_LAZY = {"DictAction": "treadle.config.dict_action", "parse_options": "treadle.config.dict_action"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'treadle.config' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,3 @@
+_base_ = 'level2.py'
+model = dict(backbone=dict(norm_cfg=dict(type='SyncBN')))
+level = 3

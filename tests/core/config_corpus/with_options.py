@@ -1,0 +1,1 @@
+_base_ = ['_base_/models/resnet.py', '_base_/datasets/imagenet.py']

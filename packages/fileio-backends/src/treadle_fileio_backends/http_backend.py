@@ -58,6 +58,11 @@ class HTTPBackend(BaseStorageBackend):
                     shutil.copyfileobj(response, f)
                 except _NETWORK_ERRORS as exc:
                     raise RemoteIOError(f"GET {url} failed mid-body: {exc!r}") from exc
+                if response.length:  # read(n) stops quietly at a closed connection
+                    raise RemoteIOError(
+                        f"GET {url} failed mid-body: the connection closed with "
+                        f"{response.length} bytes still to come"
+                    )
             yield tmp
         finally:
             os.unlink(tmp)

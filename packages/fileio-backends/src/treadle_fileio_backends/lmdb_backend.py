@@ -10,6 +10,10 @@ from treadle.fileio import BaseStorageBackend, register_backend
 from treadle.fileio.backends.base import PathLike
 from treadle_fileio_backends._extras import require
 
+# LMDB allows one open environment per database file and process: instances in
+# one process share it; a forked child closes the one it inherited and reopens.
+_environments: dict[str, tuple[int, Any]] = {}
+
 
 class LmdbBackend(BaseStorageBackend):
     """``get(key)`` returns the value stored under ``key`` (a str, UTF-8 encoded).
@@ -36,13 +40,22 @@ class LmdbBackend(BaseStorageBackend):
         return {**self.__dict__, "_env": None, "_pid": None}
 
     def _environment(self) -> Any:
-        if self._env is None or self._pid != os.getpid():
-            lmdb = require("lmdb", "lmdb", "LmdbBackend")
+        pid = os.getpid()
+        if self._env is not None and self._pid == pid:
+            return self._env
+        lmdb = require("lmdb", "lmdb", "LmdbBackend")
+        key = os.path.realpath(self.db_path)
+        owner, env = _environments.get(key, (None, None))
+        if env is not None and owner != pid:
+            env.close()  # inherited through fork; LMDB handles must not cross processes
+            env = None
+        if env is None:
             if not os.path.exists(self.db_path):
                 raise FileNotFoundError(errno.ENOENT, "no LMDB database", self.db_path)
-            self._env = lmdb.open(self.db_path, **self.open_args)
-            self._pid = os.getpid()
-        return self._env
+            env = lmdb.open(self.db_path, **self.open_args)  # the first instance's args win
+            _environments[key] = (pid, env)
+        self._env, self._pid = env, pid
+        return env
 
     def get(self, filepath: PathLike) -> bytes:
         key = os.fspath(filepath)

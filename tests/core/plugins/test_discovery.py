@@ -91,3 +91,11 @@ def test_config_dir_comes_from_the_manifest():
 def test_broadcast_hooks_reach_every_plugin():
     results = plugins.plugin_manager().hook.treadle_env_info()
     assert {"acme-treadle": "1.2.3"} in results
+
+
+def test_unknown_scope_in_a_type_says_so():
+    with pytest.raises(KeyError) as info:
+        TRANSFORMS.build(dict(type="visoin.RandomFlip"))
+    message = str(info.value)
+    assert "No installed plugin or registry provides scope 'visoin'" in message
+    assert "Did you mean 'vision.RandomFlip'?" in message

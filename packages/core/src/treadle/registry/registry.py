@@ -344,10 +344,10 @@ class Registry:
         matches = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
         matches += difflib.get_close_matches(key, list(candidates), n=3, cutoff=0.6)
         suggestions = list(dict.fromkeys(candidates[m] for m in matches))
-        message = (
-            f"{key!r} is not registered in registry {self._name!r}. "
-            f"Scopes searched: {' -> '.join(r.scope for r in chain)}."
-        )
+        message = f"{key!r} is not registered in registry {self._name!r}. "
+        if scope is not None and self._find_scope(scope) is None:
+            message += f"No installed plugin or registry provides scope {scope!r}. "
+        message += f"Scopes searched: {' -> '.join(r.scope for r in chain)}."
         if suggestions:
             message += " Did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
         scopes = installed_scopes()

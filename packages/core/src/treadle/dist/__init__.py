@@ -1,0 +1,57 @@
+"""Distributed helpers: launcher init, rank queries and collectives that also run in one process."""
+
+from treadle.dist.collect import collect_results, collect_results_cpu, collect_results_gpu
+from treadle.dist.collective import (
+    all_gather,
+    all_gather_object,
+    all_reduce,
+    all_reduce_dict,
+    broadcast,
+    broadcast_object_list,
+    gather,
+    gather_object,
+    sync_random_seed,
+)
+from treadle.dist.info import (
+    barrier,
+    get_backend,
+    get_comm_device,
+    get_default_group,
+    get_dist_info,
+    get_local_rank,
+    get_local_size,
+    get_rank,
+    get_world_size,
+    is_distributed,
+    is_main_process,
+    master_only,
+)
+from treadle.dist.launch import init_dist
+
+__all__ = [
+    "all_gather",
+    "all_gather_object",
+    "all_reduce",
+    "all_reduce_dict",
+    "barrier",
+    "broadcast",
+    "broadcast_object_list",
+    "collect_results",
+    "collect_results_cpu",
+    "collect_results_gpu",
+    "gather",
+    "gather_object",
+    "get_backend",
+    "get_comm_device",
+    "get_default_group",
+    "get_dist_info",
+    "get_local_rank",
+    "get_local_size",
+    "get_rank",
+    "get_world_size",
+    "init_dist",
+    "is_distributed",
+    "is_main_process",
+    "master_only",
+    "sync_random_seed",
+]

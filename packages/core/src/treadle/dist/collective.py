@@ -1,0 +1,170 @@
+"""Collective communication that also works, unchanged, in a single process.
+
+Tensors are moved to the device the backend communicates on (CUDA for NCCL, the
+CPU otherwise) and results are moved back, so callers need not know the backend.
+In a single process every function returns what a one-process group would.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as torch_dist
+
+from treadle.dist.info import ProcessGroup, get_comm_device, get_rank, get_world_size
+
+_REDUCE_OPS = {
+    "sum": torch_dist.ReduceOp.SUM,
+    "product": torch_dist.ReduceOp.PRODUCT,
+    "min": torch_dist.ReduceOp.MIN,
+    "max": torch_dist.ReduceOp.MAX,
+    "band": torch_dist.ReduceOp.BAND,
+    "bor": torch_dist.ReduceOp.BOR,
+    "bxor": torch_dist.ReduceOp.BXOR,
+}
+
+
+def _check_tensor(data: Any, func: str) -> None:
+    if not isinstance(data, torch.Tensor):
+        raise TypeError(
+            f"{func}() communicates tensors, got {type(data).__name__}; "
+            f"use {func}_object() (or broadcast_object_list) for other Python objects"
+        )
+
+
+def _check_op(op: str) -> str:
+    name = op.lower() if isinstance(op, str) else op
+    if name != "mean" and name not in _REDUCE_OPS:
+        raise ValueError(f"unknown reduce op {op!r}; choose one of {['mean', *_REDUCE_OPS]}")
+    return name
+
+
+def _to_comm_device(data: torch.Tensor, group: ProcessGroup | None) -> torch.Tensor:
+    return data.to(get_comm_device(group))
+
+
+def all_reduce(data: torch.Tensor, op: str = "sum", group: ProcessGroup | None = None) -> None:
+    """Reduce ``data`` across processes in place (``op``: sum, mean, product, min, max ...)."""
+    _check_tensor(data, "all_reduce")
+    op = _check_op(op)
+    world_size = get_world_size(group)
+    if world_size == 1:
+        return
+    work = _to_comm_device(data, group)
+    if op == "mean":
+        torch_dist.all_reduce(work, torch_dist.ReduceOp.SUM, group=group)
+        work = torch.true_divide(work, world_size)
+    else:
+        torch_dist.all_reduce(work, _REDUCE_OPS[op], group=group)
+    if work is not data:
+        data.copy_(work)
+
+
+def all_reduce_dict(
+    data: dict[str, torch.Tensor], op: str = "sum", group: ProcessGroup | None = None
+) -> None:
+    """All-reduce every tensor of a dict in place, in one communication.
+
+    Keys are taken in rank 0's sorted order, so every process must hold the same keys.
+    """
+    if not isinstance(data, dict):
+        raise TypeError(f"all_reduce_dict() needs a dict of tensors, got {type(data).__name__}")
+    for key, value in data.items():
+        _check_tensor(value, f"all_reduce_dict() key {key!r}: all_reduce")
+    op = _check_op(op)
+    if get_world_size(group) == 1:
+        return
+    keys_holder = [sorted(data)]
+    broadcast_object_list(keys_holder, src=0, group=group)
+    keys = keys_holder[0]
+    if sorted(data) != keys:
+        raise ValueError(
+            f"all_reduce_dict(): rank {get_rank(group)} has keys {sorted(data)} but rank 0 "
+            f"has {keys}; every process must reduce the same keys"
+        )
+    flat = torch.cat([data[key].flatten() for key in keys])
+    all_reduce(flat, op=op, group=group)
+    pieces = torch.split(flat, [data[key].numel() for key in keys])
+    for key, piece in zip(keys, pieces, strict=True):
+        data[key] = piece.reshape(data[key].shape).to(data[key].dtype)
+
+
+def all_gather(data: torch.Tensor, group: ProcessGroup | None = None) -> list[torch.Tensor]:
+    """Every process's ``data`` (same shape on each), in rank order; ``[data]`` in one process."""
+    _check_tensor(data, "all_gather")
+    world_size = get_world_size(group)
+    if world_size == 1:
+        return [data]
+    work = _to_comm_device(data, group)
+    gathered = [torch.empty_like(work) for _ in range(world_size)]
+    torch_dist.all_gather(gathered, work, group=group)
+    return [tensor.to(data.device) for tensor in gathered]
+
+
+def gather(
+    data: torch.Tensor, dst: int = 0, group: ProcessGroup | None = None
+) -> list[torch.Tensor]:
+    """Every process's ``data`` collected on rank ``dst`` (others get ``[]``)."""
+    _check_tensor(data, "gather")
+    world_size = get_world_size(group)
+    if world_size == 1:
+        return [data]
+    work = _to_comm_device(data, group)
+    is_dst = get_rank(group) == dst
+    gathered = [torch.empty_like(work) for _ in range(world_size)] if is_dst else None
+    torch_dist.gather(work, gathered, dst=dst, group=group)
+    return [tensor.to(data.device) for tensor in gathered] if gathered is not None else []
+
+
+def broadcast(data: torch.Tensor, src: int = 0, group: ProcessGroup | None = None) -> None:
+    """Overwrite ``data`` in place with rank ``src``'s tensor."""
+    _check_tensor(data, "broadcast")
+    if get_world_size(group) == 1:
+        return
+    work = _to_comm_device(data, group)
+    torch_dist.broadcast(work, src=src, group=group)
+    if work is not data:
+        data.copy_(work)
+
+
+def broadcast_object_list(data: list, src: int = 0, group: ProcessGroup | None = None) -> None:
+    """Overwrite the items of ``data`` in place with rank ``src``'s (any picklable objects)."""
+    if not isinstance(data, list):
+        raise TypeError(f"broadcast_object_list() needs a list, got {type(data).__name__}")
+    if get_world_size(group) == 1:
+        return
+    device = get_comm_device(group)
+    torch_dist.broadcast_object_list(data, src=src, group=group, device=device)
+
+
+def all_gather_object(data: Any, group: ProcessGroup | None = None) -> list[Any]:
+    """Every process's picklable ``data``, in rank order; ``[data]`` in one process."""
+    world_size = get_world_size(group)
+    if world_size == 1:
+        return [data]
+    gathered: list[Any] = [None] * world_size
+    torch_dist.all_gather_object(gathered, data, group=group)
+    return gathered
+
+
+def gather_object(data: Any, dst: int = 0, group: ProcessGroup | None = None) -> list[Any] | None:
+    """Every process's picklable ``data`` on rank ``dst``; None on the other ranks."""
+    world_size = get_world_size(group)
+    if world_size == 1:
+        return [data]
+    is_dst = get_rank(group) == dst
+    gathered: list[Any] | None = [None] * world_size if is_dst else None
+    torch_dist.gather_object(data, gathered, dst=dst, group=group)
+    return gathered
+
+
+def sync_random_seed(group: ProcessGroup | None = None) -> int:
+    """A random seed drawn on rank 0 and shared by every process (for samplers)."""
+    seed = int(np.random.randint(2**31))
+    if get_world_size(group) == 1:
+        return seed
+    holder = torch.tensor(seed if get_rank(group) == 0 else 0, dtype=torch.int64)
+    broadcast(holder, src=0, group=group)
+    return int(holder.item())

@@ -1,0 +1,143 @@
+"""``init_dist``: join the process group of a job started by torchrun, SLURM or MPI.
+
+Each launcher publishes rank and world size in its own environment variables;
+they are translated into the ``RANK``/``WORLD_SIZE``/``LOCAL_RANK``/``MASTER_*``
+variables ``torch.distributed`` reads, and the default process group is created.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import shutil
+import subprocess
+from typing import Any
+
+import torch
+import torch.distributed as torch_dist
+import torch.multiprocessing as mp
+
+DEFAULT_MASTER_PORT = "29500"
+_PLAIN_HOST = re.compile(r"[^\[\],\s]+")
+
+
+def init_dist(
+    launcher: str, backend: str = "nccl", init_backend: str = "torch", **kwargs: Any
+) -> None:
+    """Create the default process group for a job started by ``launcher``.
+
+    Args:
+        launcher: ``'pytorch'`` (torchrun), ``'slurm'`` (srun) or ``'mpi'`` (mpirun, Open MPI).
+        backend: ``'nccl'`` for GPUs, ``'gloo'`` for CPUs.
+        init_backend: only ``'torch'`` (``torch.distributed``) is supported.
+        **kwargs: passed to ``torch.distributed.init_process_group``; ``timeout`` may be
+            given in seconds. ``port`` sets the master port for ``'slurm'``.
+    """
+    if init_backend != "torch":
+        raise ValueError(
+            f"init_backend={init_backend!r} is not supported; Treadle initialises through "
+            "torch.distributed (init_backend='torch')"
+        )
+    if backend == "nccl" and not torch.cuda.is_available():
+        raise RuntimeError(
+            "init_dist(backend='nccl') needs CUDA GPUs, but none is available; "
+            "use backend='gloo' to run on CPUs"
+        )
+    timeout = kwargs.get("timeout")
+    if timeout is not None and not isinstance(timeout, datetime.timedelta):
+        kwargs["timeout"] = datetime.timedelta(seconds=timeout)
+    if mp.get_start_method(allow_none=True) is None:
+        mp.set_start_method("spawn")
+    if launcher == "pytorch":
+        _from_torchrun()
+    elif launcher == "slurm":
+        _from_slurm(kwargs.pop("port", None))
+    elif launcher == "mpi":
+        _from_mpi()
+    else:
+        raise ValueError(
+            f"invalid launcher {launcher!r}; choose 'pytorch' (torchrun), 'slurm' or 'mpi'"
+        )
+    if "init_method" not in kwargs:
+        for name in ("MASTER_ADDR", "MASTER_PORT"):
+            _env(name, launcher, "set it to the address/port of the rank 0 process")
+    if torch.cuda.is_available():
+        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+    torch_dist.init_process_group(backend=backend, **kwargs)
+
+
+def _env(name: str, launcher: str, hint: str) -> str:
+    value = os.environ.get(name)
+    if value is None:
+        raise RuntimeError(
+            f"init_dist(launcher={launcher!r}) needs the environment variable {name}, which is "
+            f"not set; {hint}"
+        )
+    return value
+
+
+def _from_torchrun() -> None:
+    hint = "start the job with `torchrun --nproc-per-node N ...`"
+    for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE"):
+        _env(name, "pytorch", hint)
+
+
+def _from_slurm(port: int | None) -> None:
+    hint = "start the job with `srun` (or set the SLURM_* variables)"
+    proc_id = int(_env("SLURM_PROCID", "slurm", hint))
+    ntasks = int(_env("SLURM_NTASKS", "slurm", hint))
+    node_list = _env("SLURM_NODELIST", "slurm", hint)
+    local_id = os.environ.get("SLURM_LOCALID")
+    if local_id is not None:
+        local_rank = int(local_id)
+    else:
+        local_rank = proc_id % max(torch.cuda.device_count(), 1)
+    if port is not None:
+        os.environ["MASTER_PORT"] = str(port)
+    else:
+        os.environ.setdefault("MASTER_PORT", DEFAULT_MASTER_PORT)
+    if "MASTER_ADDR" not in os.environ:
+        os.environ["MASTER_ADDR"] = first_slurm_host(node_list)
+    os.environ["WORLD_SIZE"] = str(ntasks)
+    os.environ["RANK"] = str(proc_id)
+    os.environ["LOCAL_RANK"] = str(local_rank)
+    tasks_per_node = os.environ.get("SLURM_NTASKS_PER_NODE", "")
+    if tasks_per_node.isdigit():
+        os.environ.setdefault("LOCAL_WORLD_SIZE", tasks_per_node)
+
+
+def first_slurm_host(node_list: str) -> str:
+    """The first host of a SLURM node list; compressed lists (``node[1-4]``) need ``scontrol``."""
+    node_list = node_list.strip()
+    first = node_list.split(",", 1)[0]
+    if _PLAIN_HOST.fullmatch(first):
+        return first
+    scontrol = shutil.which("scontrol")
+    if scontrol is None:
+        raise RuntimeError(
+            f"SLURM_NODELIST={node_list!r} is a compressed host list, and expanding it needs "
+            "`scontrol show hostnames`, but scontrol is not on PATH; run inside a SLURM job "
+            "or set MASTER_ADDR to the first node's address"
+        )
+    result = subprocess.run(
+        [scontrol, "show", "hostnames", node_list], capture_output=True, text=True, check=False
+    )
+    hosts = result.stdout.split()
+    if result.returncode != 0 or not hosts:
+        raise RuntimeError(
+            f"`scontrol show hostnames {node_list}` failed (exit {result.returncode}): "
+            f"{result.stderr.strip()}; set MASTER_ADDR to the first node's address"
+        )
+    return hosts[0]
+
+
+def _from_mpi() -> None:
+    hint = "start the job with Open MPI's `mpirun`"
+    os.environ["LOCAL_RANK"] = _env("OMPI_COMM_WORLD_LOCAL_RANK", "mpi", hint)
+    os.environ["WORLD_SIZE"] = _env("OMPI_COMM_WORLD_SIZE", "mpi", hint)
+    os.environ["RANK"] = _env("OMPI_COMM_WORLD_RANK", "mpi", hint)
+    local_size = os.environ.get("OMPI_COMM_WORLD_LOCAL_SIZE")
+    if local_size is not None:
+        os.environ.setdefault("LOCAL_WORLD_SIZE", local_size)
+    os.environ.setdefault("MASTER_PORT", DEFAULT_MASTER_PORT)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "plugins": ("treadle.cli.plugins_cmd", "list installed plugins and their status"),
     "env": ("treadle.cli.env_cmd", "print versions and what plugins report"),
+    "config": ("treadle.cli.config_cmd", "print a merged config or where a value was set"),
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sized
 import torch
 from torch.utils.data import Sampler
 
-from treadle.dataset._dist import get_dist_info, sync_random_seed
+from treadle.dist import get_dist_info, sync_random_seed
 from treadle.registry import DATA_SAMPLERS
 
 

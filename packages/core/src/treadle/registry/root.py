@@ -9,11 +9,26 @@ from __future__ import annotations
 
 from treadle.registry.registry import Registry
 
+TYPE_CHECKING = False  # typing is not imported at runtime: import cost
+if TYPE_CHECKING:
+    from typing import Any
+
+    from treadle.registry.registry import BuildFunc
+
 ROOT_SCOPE = "core"
 
 
-def _root(name: str) -> Registry:
-    return Registry(name, scope=ROOT_SCOPE)
+def _root(
+    name: str, locations: tuple[str, ...] = (), build_func: BuildFunc | None = None
+) -> Registry:
+    return Registry(name, build_func=build_func, scope=ROOT_SCOPE, locations=locations)
+
+
+def _build_param_scheduler(cfg: Any, *args: Any, **kwargs: Any) -> Any:
+    """PARAM_SCHEDULERS' build function, imported on first use (it needs torch)."""
+    from treadle.optim.scheduler.builder import build_scheduler_from_cfg
+
+    return build_scheduler_from_cfg(cfg, *args, **kwargs)
 
 
 RUNNERS = _root("runner")
@@ -21,24 +36,32 @@ RUNNER_CONSTRUCTORS = _root("runner constructor")
 LOOPS = _root("loop")
 HOOKS = _root("hook")
 STRATEGIES = _root("strategy")
-DATASETS = _root("dataset")
-DATA_SAMPLERS = _root("data sampler")
-TRANSFORMS = _root("transform")
+DATASETS = _root("dataset", locations=("treadle.dataset.wrappers",))
+DATA_SAMPLERS = _root("data sampler", locations=("treadle.dataset.sampler",))
+TRANSFORMS = _root("transform", locations=("treadle.dataset.compose",))
 MODELS = _root("model")
 MODEL_WRAPPERS = _root("model_wrapper")
 WEIGHT_INITIALIZERS = _root("weight initializer")
-OPTIMIZERS = _root("optimizer")
-OPTIM_WRAPPERS = _root("optim_wrapper")
-OPTIM_WRAPPER_CONSTRUCTORS = _root("optimizer wrapper constructor")
-PARAM_SCHEDULERS = _root("parameter scheduler")
-METRICS = _root("metric")
-EVALUATOR = _root("evaluator")
+OPTIMIZERS = _root("optimizer", locations=("treadle.optim.optimizers",))
+OPTIM_WRAPPERS = _root(
+    "optim_wrapper", locations=("treadle.optim.optim_wrapper", "treadle.optim.amp_optim_wrapper")
+)
+OPTIM_WRAPPER_CONSTRUCTORS = _root(
+    "optimizer wrapper constructor", locations=("treadle.optim.constructor",)
+)
+PARAM_SCHEDULERS = _root(
+    "parameter scheduler",
+    locations=("treadle.optim.scheduler",),
+    build_func=_build_param_scheduler,
+)
+METRICS = _root("metric", locations=("treadle.evaluator.metrics",))
+EVALUATOR = _root("evaluator", locations=("treadle.evaluator.evaluator",))
 TASK_UTILS = _root("task util")
 VISUALIZERS = _root("visualizer")
 VISBACKENDS = _root("vis_backend")
 LOG_PROCESSORS = _root("log_processor")
 INFERENCERS = _root("inferencer")
-FUNCTIONS = _root("function")
+FUNCTIONS = _root("function", locations=("treadle.dataset.collate",))
 
 #: Root registries by the constant name plugins use in their manifests.
 ROOT_REGISTRIES: dict[str, Registry] = {

@@ -246,12 +246,11 @@ class BaseDataset(Dataset):
     @force_full_init
     def get_data_info(self, idx: int) -> dict:
         """A fresh copy of sample ``idx``'s data info, with ``sample_idx`` set."""
-        idx = operator.index(idx)
+        asked = operator.index(idx)
         length = len(self.data_address) if self.serialize_data else len(self.data_list)
-        if idx < 0:
-            idx += length
+        idx = asked + length if asked < 0 else asked
         if not 0 <= idx < length:
-            raise IndexError(f"index {idx} is out of range for a dataset of {length} samples")
+            raise IndexError(f"index {asked} is out of range for a dataset of {length} samples")
         if self.serialize_data:
             data_info = serialize.unpack(self.data_bytes, self.data_address, idx)
         else:

@@ -25,7 +25,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_missing_top_level_file(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="nope.py"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.py"):
         Config.fromfile(tmp_path / "nope.py")
 
 
@@ -52,7 +52,7 @@ def test_cycle_shows_the_chain(tmp_path: Path) -> None:
 
 def test_self_inclusion_is_a_cycle(tmp_path: Path) -> None:
     a = write(tmp_path / "a.py", "_base_ = './a.py'\n")
-    with pytest.raises(BaseCycleError, match="a.py"):
+    with pytest.raises(BaseCycleError, match=r"a\.py"):
         Config.fromfile(a)
 
 
@@ -79,7 +79,7 @@ def test_syntax_errors_name_file_and_line(tmp_path: Path, name: str, text: str, 
 def test_syntax_error_in_a_base_names_the_base(tmp_path: Path) -> None:
     write(tmp_path / "base.py", "x = (\n")
     child = write(tmp_path / "child.py", "_base_ = 'base.py'\n")
-    with pytest.raises(ConfigSyntaxError, match="base.py:1"):
+    with pytest.raises(ConfigSyntaxError, match=r"base\.py:1"):
         Config.fromfile(child)
 
 

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import importlib
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
 from treadle.config.config import Config
 from treadle.config.config_dict import ConfigDict
 from treadle.config.errors import (
@@ -47,6 +43,10 @@ __all__ = [
     "UnsupportedFormatError",
     "parse_options",
 ]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # argparse is imported only by code that uses the command-line helpers
 _LAZY = {"DictAction": "treadle.config.dict_action", "parse_options": "treadle.config.dict_action"}

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from treadle.config.loader import Source
     from treadle.config.provenance import Origin
 
 RESERVED_KEYS = ("filename", "text", "pretty_text", "env_variables")
@@ -138,9 +137,7 @@ class Config(Mapping):
         if file_format != ".py" and "dict(" in cfg_str:
             import warnings
 
-            warnings.warn(
-                'Please check "file_format", the file format may be .py', stacklevel=2
-            )
+            warnings.warn('Please check "file_format", the file format may be .py', stacklevel=2)
         virtual = os.path.join(os.getcwd(), f"<string>{file_format}")
         loaded = load(virtual, text=cfg_str)
         if loaded.cfg.get("custom_imports"):

@@ -115,14 +115,17 @@ def _load(path: str, options: _Options, stack: tuple[str, ...], text: str | None
             f"use .py, .json, .yaml, .yml or .toml"
         )
     raw = sources.read_text(path) if text is None else text
-    if ext == ".py" and options.lazy_import is not False:
-        if options.lazy_import or readers.is_lazy_import(raw, path):
-            raise ConfigParsingError(
-                f"{path} is written in MMEngine's pure-Python style (`with read_base():` or "
-                f"imports of non-standard-library modules), which Treadle does not load yet. "
-                f"Use `_base_ = [...]` and `type='Name'` strings, or pass lazy_import=False "
-                f"to run its imports as plain Python."
-            )
+    if (
+        ext == ".py"
+        and options.lazy_import is not False
+        and (options.lazy_import or readers.is_lazy_import(raw, path))
+    ):
+        raise ConfigParsingError(
+            f"{path} is written in MMEngine's pure-Python style (`with read_base():` or "
+            f"imports of non-standard-library modules), which Treadle does not load yet. "
+            f"Use `_base_ = [...]` and `type='Name'` strings, or pass lazy_import=False "
+            f"to run its imports as plain Python."
+        )
     body = raw
     env_used: dict[str, str] = {}
     refs: set[str] = set()

@@ -134,7 +134,7 @@ def _python_lines(text: str) -> dict[tuple[str, ...], int]:
                 if kw.arg is not None:
                     record((*path, kw.arg), kw.value, kw.value.lineno)
         elif isinstance(value, ast.Dict):
-            for k, v in zip(value.keys, value.values):
+            for k, v in zip(value.keys, value.values, strict=True):
                 if isinstance(k, ast.Constant):
                     record((*path, str(k.value)), v, k.lineno)
         elif isinstance(value, (ast.List, ast.Tuple)):

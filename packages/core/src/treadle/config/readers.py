@@ -137,9 +137,12 @@ def is_lazy_import(text: str, path: str) -> bool:
     return False
 
 
+_CONFIG_MODULES = ("mmengine.config", "treadle.config")
+
+
 def _is_stdlib(module: str) -> bool:
     top = module.partition(".")[0]
-    return top in sys.stdlib_module_names or module.startswith(("mmengine.config", "treadle.config"))
+    return top in sys.stdlib_module_names or module.startswith(_CONFIG_MODULES)
 
 
 # -- data formats -----------------------------------------------------------------------

@@ -44,7 +44,7 @@ def environment_variables(text: str, path: str) -> tuple[str, dict[str, str]]:
 
     def replace(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
-        value = os.environ[name] if name in os.environ else default
+        value = os.environ.get(name, default)
         if name in os.environ:
             used[name] = value
         if not value:
@@ -107,6 +107,6 @@ def resolve_references(value: Any, base: dict[str, Any], path: str) -> Any:
     kind = type(value)
     if kind is list or kind is tuple:
         items = [resolve_references(item, base, path) for item in value]
-        if any(new is not old for new, old in zip(items, value)):
+        if any(new is not old for new, old in zip(items, value, strict=True)):
             return kind(items)
     return value

@@ -1,0 +1,85 @@
+"""Models: ``BaseModel``, ``BaseModule`` with ``init_cfg``, data preprocessors, wrappers, EMA.
+
+Importing this package registers its classes in ``MODELS``, ``MODEL_WRAPPERS``
+and ``WEIGHT_INITIALIZERS`` (the root registries list it as a location, so a
+config build finds them without an explicit import).
+"""
+
+from treadle.model.averaged_model import (
+    BaseAveragedModel,
+    ExponentialMovingAverage,
+    MomentumAnnealingEMA,
+    StochasticWeightAverage,
+)
+from treadle.model.base_model import BaseModel
+from treadle.model.base_module import BaseModule, ModuleDict, ModuleList, Sequential
+from treadle.model.data_preprocessor import BaseDataPreprocessor, ImgDataPreprocessor
+from treadle.model.sync_batchnorm import convert_sync_batchnorm, revert_sync_batchnorm
+from treadle.model.utils import stack_batch
+from treadle.model.weight_init import (
+    BaseInit,
+    Caffe2XavierInit,
+    ConstantInit,
+    KaimingInit,
+    NormalInit,
+    PretrainedInit,
+    TruncNormalInit,
+    UniformInit,
+    XavierInit,
+    bias_init_with_prob,
+    caffe2_xavier_init,
+    constant_init,
+    initialize,
+    kaiming_init,
+    normal_init,
+    trunc_normal_init,
+    uniform_init,
+    xavier_init,
+)
+from treadle.model.wrappers import (
+    MMDistributedDataParallel,
+    detect_anomalous_params,
+    is_model_wrapper,
+)
+
+#: The same class under Treadle's name (configs may use either).
+TreadleDistributedDataParallel = MMDistributedDataParallel
+
+__all__ = [
+    "BaseAveragedModel",
+    "BaseDataPreprocessor",
+    "BaseInit",
+    "BaseModel",
+    "BaseModule",
+    "Caffe2XavierInit",
+    "ConstantInit",
+    "ExponentialMovingAverage",
+    "ImgDataPreprocessor",
+    "KaimingInit",
+    "MMDistributedDataParallel",
+    "ModuleDict",
+    "ModuleList",
+    "MomentumAnnealingEMA",
+    "NormalInit",
+    "PretrainedInit",
+    "Sequential",
+    "StochasticWeightAverage",
+    "TreadleDistributedDataParallel",
+    "TruncNormalInit",
+    "UniformInit",
+    "XavierInit",
+    "bias_init_with_prob",
+    "caffe2_xavier_init",
+    "constant_init",
+    "convert_sync_batchnorm",
+    "detect_anomalous_params",
+    "initialize",
+    "is_model_wrapper",
+    "kaiming_init",
+    "normal_init",
+    "revert_sync_batchnorm",
+    "stack_batch",
+    "trunc_normal_init",
+    "uniform_init",
+    "xavier_init",
+]

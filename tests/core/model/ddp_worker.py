@@ -1,0 +1,76 @@
+"""One rank of a 2-process gloo job: a ``train_step`` through ``MMDistributedDataParallel``.
+
+Run with RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set (as torchrun
+does); argv[1] is the output directory. Each rank starts from different weights
+and trains on its own data; it writes ``rank<N>.pt`` with what the test checks.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from treadle.dist import get_rank, init_dist
+from treadle.model import BaseModel, MMDistributedDataParallel, is_model_wrapper
+from treadle.optim import OptimWrapper
+
+LR = 0.5
+
+
+class TinyRegressor(BaseModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, inputs, targets=None, mode="tensor"):
+        out = self.fc(inputs)
+        if mode == "loss":
+            return {"loss_mse": F.mse_loss(out, targets)}
+        return out
+
+
+def main(out_dir: Path) -> None:
+    init_dist("pytorch", backend="gloo")
+    rank = get_rank()
+    torch.manual_seed(100 + rank)  # different weights per rank: DDP must broadcast rank 0's
+    model = TinyRegressor()
+    initial = {k: v.clone() for k, v in model.state_dict().items()}
+    ddp = MMDistributedDataParallel(model)
+    synced = {k: v.clone() for k, v in model.state_dict().items()}
+
+    generator = torch.Generator().manual_seed(rank)  # different data per rank
+    data = {"inputs": torch.randn(4, 3, generator=generator)}
+    data["targets"] = torch.randn(4, 2, generator=generator)
+
+    # this rank's own gradient, from a plain copy of the synced model
+    local = copy.deepcopy(model)
+    F.mse_loss(local.fc(data["inputs"]), data["targets"]).backward()
+    local_grads = {name: p.grad.clone() for name, p in local.named_parameters()}
+
+    optim_wrapper = OptimWrapper(torch.optim.SGD(ddp.parameters(), lr=LR))
+    log_vars = ddp.train_step(data, optim_wrapper)
+
+    torch.save(
+        {
+            "lr": LR,
+            "initial": initial,
+            "synced": synced,
+            "local_grads": local_grads,
+            "after": {k: v.clone() for k, v in model.state_dict().items()},
+            "log_vars": {k: float(v) for k, v in log_vars.items()},
+            "is_wrapper": is_model_wrapper(ddp),
+            "val": ddp.val_step(data).detach(),
+            "expected_val": model.fc(data["inputs"]).detach(),
+        },
+        out_dir / f"rank{rank}.pt",
+    )
+    torch.distributed.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

@@ -1,0 +1,80 @@
+"""``MMDistributedDataParallel.train_step`` in a real 2-process gloo job."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+WORKER = Path(__file__).with_name("ddp_worker.py")
+TIMEOUT_S = 120
+LAUNCH_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> list[dict]:
+    """Start two ranks as torchrun would (env vars), wait, load what each wrote."""
+    out_dir = tmp_path_factory.mktemp("ddp")
+    base = {k: v for k, v in os.environ.items() if k not in LAUNCH_VARS}
+    base.update(
+        MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), WORLD_SIZE="2", OMP_NUM_THREADS="1"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), str(out_dir)],
+            env={**base, "RANK": str(rank), "LOCAL_RANK": str(rank)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for rank in range(2)
+    ]
+    try:
+        outputs = [proc.communicate(timeout=TIMEOUT_S) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    for rank, (proc, (stdout, stderr)) in enumerate(zip(procs, outputs, strict=True)):
+        assert proc.returncode == 0, f"rank {rank} failed:\n{stdout}\n{stderr}"
+    return [torch.load(out_dir / f"rank{rank}.pt", weights_only=True) for rank in range(2)]
+
+
+@pytest.mark.slow
+def test_ranks_start_from_rank0_weights(reports):
+    rank0, rank1 = reports
+    assert not torch.equal(rank0["initial"]["fc.weight"], rank1["initial"]["fc.weight"])
+    for key in rank0["initial"]:
+        assert torch.equal(rank1["synced"][key], rank0["initial"][key])
+
+
+@pytest.mark.slow
+def test_gradients_are_averaged_and_parameters_identical(reports):
+    rank0, rank1 = reports
+    assert not torch.allclose(rank0["local_grads"]["fc.weight"], rank1["local_grads"]["fc.weight"])
+    for name in ("fc.weight", "fc.bias"):
+        mean_grad = (rank0["local_grads"][name] + rank1["local_grads"][name]) / 2
+        expected = rank0["synced"][name] - rank0["lr"] * mean_grad
+        torch.testing.assert_close(rank0["after"][name], expected)
+        assert torch.equal(rank0["after"][name], rank1["after"][name])
+
+
+@pytest.mark.slow
+def test_log_vars_are_per_rank_losses_and_val_step_delegates(reports):
+    for report in reports:
+        assert list(report["log_vars"]) == ["loss", "loss_mse"]
+        assert report["log_vars"]["loss"] == report["log_vars"]["loss_mse"] > 0
+        assert report["is_wrapper"] is True
+        torch.testing.assert_close(report["val"], report["expected_val"])
+    assert reports[0]["log_vars"]["loss"] != reports[1]["log_vars"]["loss"]

@@ -34,6 +34,10 @@ def init_dist(
         **kwargs: passed to ``torch.distributed.init_process_group``; ``timeout`` may be
             given in seconds. ``port`` sets the master port for ``'slurm'``.
     """
+    if launcher not in ("pytorch", "slurm", "mpi"):
+        raise ValueError(
+            f"invalid launcher {launcher!r}; choose 'pytorch' (torchrun), 'slurm' or 'mpi'"
+        )
     if init_backend != "torch":
         raise ValueError(
             f"init_backend={init_backend!r} is not supported; Treadle initialises through "
@@ -47,21 +51,17 @@ def init_dist(
     timeout = kwargs.get("timeout")
     if timeout is not None and not isinstance(timeout, datetime.timedelta):
         kwargs["timeout"] = datetime.timedelta(seconds=timeout)
-    if mp.get_start_method(allow_none=True) is None:
-        mp.set_start_method("spawn")
     if launcher == "pytorch":
         _from_torchrun()
     elif launcher == "slurm":
         _from_slurm(kwargs.pop("port", None))
-    elif launcher == "mpi":
-        _from_mpi()
     else:
-        raise ValueError(
-            f"invalid launcher {launcher!r}; choose 'pytorch' (torchrun), 'slurm' or 'mpi'"
-        )
+        _from_mpi()
     if "init_method" not in kwargs:
         for name in ("MASTER_ADDR", "MASTER_PORT"):
             _env(name, launcher, "set it to the address/port of the rank 0 process")
+    if mp.get_start_method(allow_none=True) is None:
+        mp.set_start_method("spawn")  # CUDA cannot be used in forked workers
     if torch.cuda.is_available():
         torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     torch_dist.init_process_group(backend=backend, **kwargs)

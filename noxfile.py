@@ -32,6 +32,11 @@ def tests(session: nox.Session) -> None:
     """The whole test suite, against pip-installed (not editable) distributions."""
     # hatchling: some tests pip-install throwaway plugin distributions they write
     install_treadle(session, FIXTURE_PLUGIN, "pytest", "hatchling")
+    # fileio: every optional backend SDK, orjson, and moto's S3 server for the loopback tests
+    session.install(
+        "./packages/core[fast]", "./packages/fileio-backends[s3,lmdb,memcached]", "moto[server]"
+    )
+    session.install("numpy")  # the fileio tests dump numpy values to JSON
     session.run("pytest", *session.posargs)
 
 
@@ -46,6 +51,7 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Budgets, each printed as a ratio measured in one run (MMEngine 0.10.7 beside us)."""
     install_treadle(session, "mmengine==0.10.7")
+    session.install("./packages/core[fast]")  # orjson, which fileio.load uses when present
     session.run("python", "bench/run.py", *session.posargs)
 
 

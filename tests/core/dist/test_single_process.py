@@ -1,0 +1,115 @@
+"""Without a process group every dist function answers as a one-process job would."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+import torch
+
+from treadle import dist
+from treadle.dist.launch import first_slurm_host
+
+
+def test_queries_without_a_process_group():
+    assert not dist.is_distributed()
+    assert dist.get_rank() == 0 and dist.get_world_size() == 1
+    assert dist.get_local_rank() == 0 and dist.get_local_size() == 1
+    assert dist.get_dist_info() == (0, 1)
+    assert dist.is_main_process()
+    assert dist.get_backend() is None and dist.get_default_group() is None
+    assert dist.get_comm_device() == torch.device("cpu")
+    assert dist.master_only(lambda x: x * 2)(21) == 42
+    dist.barrier()
+
+
+def test_collectives_without_a_process_group():
+    data = torch.tensor([1.0, 2.0])
+    for op in ("sum", "mean", "max"):
+        dist.all_reduce(data, op=op)
+        assert data.tolist() == [1.0, 2.0]
+    values = {"a": torch.tensor([3.0])}
+    dist.all_reduce_dict(values)
+    assert values["a"].tolist() == [3.0]
+    assert dist.all_gather(data) == [data] and dist.gather(data) == [data]
+    dist.broadcast(data)
+    assert data.tolist() == [1.0, 2.0]
+    objects = ["x", {"y": 1}]
+    dist.broadcast_object_list(objects)
+    assert objects == ["x", {"y": 1}]
+    assert dist.all_gather_object({"k": 1}) == [{"k": 1}]
+    assert dist.gather_object("o") == ["o"]
+    seed = dist.sync_random_seed()
+    assert isinstance(seed, int) and 0 <= seed < 2**31
+
+
+def test_collect_results_truncates_to_size():
+    results = [{"i": i} for i in range(6)]
+    assert dist.collect_results(results, 4) == results[:4]
+    assert dist.collect_results(results, 4, device="gpu") == results[:4]
+
+
+def test_bad_collective_arguments():
+    with pytest.raises(ValueError, match=r"unknown reduce op 'avg'"):
+        dist.all_reduce(torch.ones(1), op="avg")
+    with pytest.raises(TypeError, match=r"all_reduce\(\) communicates tensors"):
+        dist.all_reduce([1.0])
+    with pytest.raises(TypeError, match=r"key 'a'"):
+        dist.all_reduce_dict({"a": 1.0})
+    with pytest.raises(TypeError, match=r"needs a list"):
+        dist.broadcast_object_list(("a",))
+    with pytest.raises(ValueError, match=r"device must be 'cpu' or 'gpu', got 'tpu'"):
+        dist.collect_results([], 0, device="tpu")
+    with pytest.raises(ValueError, match=r"tmpdir is only used with device='cpu'"):
+        dist.collect_results([], 0, device="gpu", tmpdir="somewhere")
+
+
+@pytest.fixture
+def no_launch_env(monkeypatch):
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name in [n for n in os.environ if n.startswith(("SLURM_", "OMPI_"))]:
+        monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def test_init_dist_errors_name_what_is_missing(no_launch_env):
+    with pytest.raises(ValueError, match=r"invalid launcher 'none'"):
+        dist.init_dist("none", backend="gloo")
+    with pytest.raises(RuntimeError, match=r"needs the environment variable RANK.*torchrun"):
+        dist.init_dist("pytorch", backend="gloo")
+    with pytest.raises(RuntimeError, match=r"SLURM_PROCID.*srun"):
+        dist.init_dist("slurm", backend="gloo")
+    with pytest.raises(RuntimeError, match=r"OMPI_COMM_WORLD_LOCAL_RANK.*mpirun"):
+        dist.init_dist("mpi", backend="gloo")
+    with pytest.raises(ValueError, match=r"init_backend='deepspeed' is not supported"):
+        dist.init_dist("pytorch", backend="gloo", init_backend="deepspeed")
+    no_launch_env.setenv("RANK", "0")
+    no_launch_env.setenv("LOCAL_RANK", "0")
+    no_launch_env.setenv("WORLD_SIZE", "1")
+    with pytest.raises(RuntimeError, match=r"MASTER_ADDR"):
+        dist.init_dist("pytorch", backend="gloo")
+    assert not dist.is_distributed()
+
+
+def test_default_nccl_backend_on_a_cpu_only_machine_suggests_gloo(no_launch_env):
+    # with GPUs, NCCL is fine and the next problem reported is the missing RANK
+    expected = r"RANK" if torch.cuda.is_available() else r"needs CUDA GPUs.*backend='gloo'"
+    with pytest.raises(RuntimeError, match=expected):
+        dist.init_dist("pytorch")
+
+
+def test_slurm_node_lists(tmp_path, monkeypatch):
+    assert first_slurm_host("127.0.0.1") == "127.0.0.1"
+    assert first_slurm_host("gpu-a,gpu-b") == "gpu-a"
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no scontrol on it
+    with pytest.raises(RuntimeError, match=r"node\[01-04\].*scontrol is not on PATH.*MASTER_ADDR"):
+        first_slurm_host("node[01-04]")
+    # with an scontrol on PATH, its first expanded host is used
+    scontrol = tmp_path / "scontrol"
+    scontrol.write_text(
+        '#!/bin/sh\n[ "$1 $2" = "show hostnames" ] && printf "node01\\nnode02\\n"\n'
+    )
+    scontrol.chmod(scontrol.stat().st_mode | stat.S_IXUSR)
+    assert first_slurm_host("node[01-02]") == "node01"

@@ -7,14 +7,41 @@ import json
 import treadle
 import treadle.fileio
 
-MMENGINE_NAMES = (
-    "BaseStorageBackend LocalBackend register_backend get_file_backend BaseFileHandler "
-    "JsonHandler PickleHandler YamlHandler register_handler load dump get get_text put "
-    "put_text exists isdir isfile join_path get_local_path copyfile copyfile_from_local "
-    "copyfile_to_local copytree copytree_from_local copytree_to_local remove rmtree "
-    "copy_if_symlink_fails list_dir_or_file generate_presigned_url list_from_file "
-    "dict_from_file"
-).split()
+MMENGINE_NAMES = [
+    "BaseStorageBackend",
+    "LocalBackend",
+    "register_backend",
+    "get_file_backend",
+    "BaseFileHandler",
+    "JsonHandler",
+    "PickleHandler",
+    "YamlHandler",
+    "register_handler",
+    "load",
+    "dump",
+    "get",
+    "get_text",
+    "put",
+    "put_text",
+    "exists",
+    "isdir",
+    "isfile",
+    "join_path",
+    "get_local_path",
+    "copyfile",
+    "copyfile_from_local",
+    "copyfile_to_local",
+    "copytree",
+    "copytree_from_local",
+    "copytree_to_local",
+    "remove",
+    "rmtree",
+    "copy_if_symlink_fails",
+    "list_dir_or_file",
+    "generate_presigned_url",
+    "list_from_file",
+    "dict_from_file",
+]
 
 
 def test_every_mmengine_fileio_name_is_exported() -> None:

@@ -13,6 +13,11 @@ the registries, lazily. A manifest may define:
     the directory that ``scope::path`` config references resolve against.
 ``HOOKS``
     a module path holding pluggy hook implementations (see ``hookspecs``).
+``FILEIO_BACKENDS``
+    ``{"s3": "pkg.backends", ..., "*": "pkg.fallback"}``: URI prefixes and backend
+    names mapped to the module that registers their storage backend with
+    ``treadle.fileio.register_backend``; ``treadle.fileio`` imports it the first time
+    the prefix or name is used (``"*"``: tried for any prefix no plugin names).
 
 A plugin that fails to load warns once and breaks only its own scope.
 """

@@ -23,11 +23,12 @@ def test_prefix_loads_the_plugin_on_first_use(python) -> None:
 
 def test_backend_name_loads_the_plugin_on_first_use(python) -> None:
     out = python(
-        "import sys, treadle.fileio as f\n"
-        "from treadle_fileio_backends.lmdb_backend import LmdbBackend\n"
-        "print(type(f.get_file_backend(backend_args=dict(backend='lmdb', db_path='x'))).__name__)"
+        "import sys, json, treadle.fileio as f\n"
+        "before = 'treadle_fileio_backends.lmdb_backend' in sys.modules\n"
+        "backend = f.get_file_backend(backend_args=dict(backend='lmdb', db_path='x'))\n"
+        "print(json.dumps([before, type(backend).__module__]))"
     ).stdout
-    assert out.strip() == "LmdbBackend"
+    assert json.loads(out) == [False, "treadle_fileio_backends.lmdb_backend"]
 
 
 def test_import_stays_free_of_heavy_modules(python) -> None:

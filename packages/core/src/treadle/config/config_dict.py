@@ -170,6 +170,43 @@ def _rebuild(items: dict[Any, Any], path: str) -> ConfigDict:
     return ConfigDict(items, _path=path)
 
 
+_ATOMS = (str, int, float, bool, type(None), bytes, complex, type)
+
+
+def deep_copy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """``copy.deepcopy`` for config values, without importing ``copy`` for the usual ones.
+
+    Dicts, lists and tuples are copied (shared ones stay shared within the copy);
+    scalars are returned as they are; anything else goes to ``copy.deepcopy``.
+    """
+    if isinstance(value, _ATOMS):
+        return value
+    if memo is None:
+        memo = {}
+    found = memo.get(id(value))
+    if found is not None:
+        return found
+    kind = type(value)
+    if kind is ConfigDict or kind is dict:
+        new: Any = ConfigDict(_path=value.key_path) if kind is ConfigDict else {}
+        memo[id(value)] = new
+        for key, item in dict.items(value):
+            dict.__setitem__(new, key, deep_copy(item, memo))
+    elif kind is list:
+        new = []
+        memo[id(value)] = new
+        new.extend(deep_copy(item, memo) for item in value)
+    elif kind is tuple:
+        new = tuple(deep_copy(item, memo) for item in value)
+        memo[id(value)] = new
+    else:
+        import copy
+
+        new = copy.deepcopy(value)
+        memo[id(value)] = new
+    return new
+
+
 def to_plain(value: Any) -> Any:
     """``value`` with every dict (ConfigDict or not) turned into a plain ``dict``."""
     if isinstance(value, dict):

@@ -11,10 +11,9 @@ contributed what, for ``Config.where``.
 from __future__ import annotations
 
 import os
-import warnings
 
 from treadle.config import readers, sources, substitute
-from treadle.config.config_dict import ConfigDict
+from treadle.config.config_dict import ConfigDict, deep_copy
 from treadle.config.errors import (
     BaseCycleError,
     ConfigFileNotFoundError,
@@ -184,9 +183,7 @@ def _load(path: str, options: _Options, stack: tuple[str, ...], text: str | None
         if body.count(readers.BASE_KEY) > (base_value is not None):
             # the code read `_base_`: copy what it kept, as MMEngine does, so later
             # changes to the merged bases do not leak into this file's values
-            import copy
-
-            own = copy.deepcopy(own)
+            own = deep_copy(own)
     else:
         own = data
     if DEPRECATION_KEY in own:
@@ -212,6 +209,8 @@ def _resolve_base(entry: str, path: str) -> tuple[str, str | None]:
 
 
 def _warn_deprecated(path: str, info: Any) -> None:
+    import warnings
+
     message = f"The config file {path} will be deprecated in the future."
     if isinstance(info, dict):
         if "expected" in info:

@@ -8,20 +8,24 @@ parsers are imported only when such a file is read.
 
 from __future__ import annotations
 
-import re
+import _ast
 import sys
-import types
 
 from treadle.config.errors import ConfigParsingError, ConfigSyntaxError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import CodeType
     from typing import Any
 
 BASE_KEY = "_base_"
 PY_EXTS = (".py",)
 DATA_EXTS = (".json", ".yaml", ".yml", ".toml")
 EXTS = PY_EXTS + DATA_EXTS
+# the syntax tree comes from compile() and the builtin _ast module: importing `ast`
+# (and what it imports) would cost more than loading a config
+_ONLY_AST = _ast.PyCF_ONLY_AST
+_FUNCTION, _MODULE = type(lambda: 0), type(sys)
 
 
 def _syntax_error(path: str, lineno: int | None, message: str) -> ConfigSyntaxError:
@@ -29,34 +33,47 @@ def _syntax_error(path: str, lineno: int | None, message: str) -> ConfigSyntaxEr
     return ConfigSyntaxError(f"syntax error in config {where}: {message}", path, lineno)
 
 
+def _parse(text: str, path: str) -> Any:
+    try:
+        return compile(text, path, "exec", _ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        raise _syntax_error(path, exc.lineno, exc.msg) from None
+
+
+def _walk(tree: Any) -> Any:
+    """Every node, breadth first (the order ``ast.walk`` uses, which MMEngine relies on)."""
+    queue = [tree]
+    for node in queue:
+        yield node
+        for field in node._fields:
+            child = getattr(node, field, None)
+            if isinstance(child, list):
+                queue.extend(c for c in child if isinstance(c, _ast.AST))
+            elif isinstance(child, _ast.AST):
+                queue.append(child)
+
+
 # -- Python ---------------------------------------------------------------------------
 def _is_base_assign(node: Any) -> bool:
-    import ast
-
     return (
-        isinstance(node, ast.Assign)
-        and isinstance(node.targets[0], ast.Name)
+        isinstance(node, _ast.Assign)
+        and isinstance(node.targets[0], _ast.Name)
         and node.targets[0].id == BASE_KEY
     )
 
 
-def compile_python(text: str, path: str) -> tuple[types.CodeType, Any]:
+def compile_python(text: str, path: str) -> tuple[CodeType, Any]:
     """The code of a .py config and its ``_base_`` value (None if it has none)."""
     if BASE_KEY not in text:
         try:
             return compile(text, path, "exec", dont_inherit=True), None
         except SyntaxError as exc:
             raise _syntax_error(path, exc.lineno, exc.msg) from None
-    import ast
-
-    try:
-        tree = ast.parse(text, path)
-    except SyntaxError as exc:
-        raise _syntax_error(path, exc.lineno, exc.msg) from None
+    tree = _parse(text, path)
     first = next((node for node in tree.body if _is_base_assign(node)), None)
     bases = None
     if first is not None:
-        expr = ast.Expression(body=first.value)
+        expr = _ast.Expression(body=first.value)
         try:
             bases = eval(compile(expr, path, "eval", dont_inherit=True), {})
         except Exception as exc:
@@ -65,17 +82,19 @@ def compile_python(text: str, path: str) -> tuple[types.CodeType, Any]:
                 f"(it is read before the file runs): {type(exc).__name__}: {exc}"
             ) from exc
     # like MMEngine, every `_base_ = ...` is dropped so `_base_` stays the merged bases
-    for node in ast.walk(tree):
+    for node in _walk(tree):
         for field in ("body", "orelse", "finalbody"):
             stmts = getattr(node, field, None)
             if isinstance(stmts, list) and any(_is_base_assign(s) for s in stmts):
                 kept = [s for s in stmts if not _is_base_assign(s)]
-                setattr(node, field, kept or [ast.Pass()])
-    ast.fix_missing_locations(tree)
+                if not kept:
+                    dropped = stmts[0]
+                    kept = [_ast.Pass(lineno=dropped.lineno, col_offset=dropped.col_offset)]
+                setattr(node, field, kept)
     return compile(tree, path, "exec", dont_inherit=True), bases
 
 
-def run_python(code: types.CodeType, base: dict[str, Any], path: str) -> dict[str, Any]:
+def run_python(code: CodeType, base: dict[str, Any], path: str) -> dict[str, Any]:
     """Execute config code with ``_base_`` bound; its public top-level names."""
     namespace: dict[str, Any] = {BASE_KEY: base}
     try:
@@ -90,7 +109,7 @@ def run_python(code: types.CodeType, base: dict[str, Any], path: str) -> dict[st
         for key, value in namespace.items()
         if key != BASE_KEY
         and not key.startswith("__")
-        and not isinstance(value, (types.FunctionType, types.ModuleType))
+        and not isinstance(value, (_FUNCTION, _MODULE))
     }
 
 
@@ -104,7 +123,14 @@ def _failing_line(exc: BaseException, path: str) -> int | None:
     return line
 
 
-_STATEMENT = re.compile(r"^[ \t]*(import|from|with)\b", re.MULTILINE)
+def _may_import(text: str) -> bool:
+    """Cheap pre-check: does any line start with ``import``, ``from`` or ``with``?"""
+    if "import" not in text and "with" not in text:
+        return False
+    return any(
+        line.lstrip().startswith(("import ", "from ", "with ", "import\t", "with(")) or ";" in line
+        for line in text.splitlines()
+    )
 
 
 def is_lazy_import(text: str, path: str) -> bool:
@@ -112,27 +138,21 @@ def is_lazy_import(text: str, path: str) -> bool:
 
     Mirrors MMEngine's test: the first of a ``_base_`` assignment (old style), a
     ``with`` block, a relative import or an import of a non-standard-library
-    module decides.
+    module, in breadth-first order, decides.
     """
-    if _STATEMENT.search(text) is None:
+    if not _may_import(text):
         return False
-    import ast
-
-    try:
-        tree = ast.parse(text, path)
-    except SyntaxError as exc:
-        raise _syntax_error(path, exc.lineno, exc.msg) from None
-    for node in ast.walk(tree):
+    for node in _walk(_parse(text, path)):
         if _is_base_assign(node):
             return False
-        if isinstance(node, ast.With):
+        if isinstance(node, _ast.With):
             return True
-        if isinstance(node, ast.ImportFrom):
+        if isinstance(node, _ast.ImportFrom):
             if node.level:
                 return True
             if node.module and not _is_stdlib(node.module):
                 return True
-        if isinstance(node, ast.Import) and any(not _is_stdlib(a.name) for a in node.names):
+        if isinstance(node, _ast.Import) and any(not _is_stdlib(a.name) for a in node.names):
             return True
     return False
 
@@ -163,6 +183,8 @@ def parse_data(text: str, path: str, ext: str) -> dict[str, Any]:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
+            import re
+
             found = re.search(r"line (\d+)", str(exc))
             raise _syntax_error(path, int(found.group(1)) if found else None, str(exc)) from None
     else:

@@ -10,20 +10,47 @@ contains ``{{``.
 from __future__ import annotations
 
 import os
-import re
 
 from treadle.config.errors import BaseReferenceError, ConfigParsingError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
-_PREDEFINED = re.compile(
-    r"\{\{\s*(fileDirname|fileBasenameNoExtension|fileBasename|fileExtname)\s*\}\}"
-)
-_ENV = re.compile(r"\{\{['\"]?\s*\$(\w+)\s*:\s*(\S*?)\s*['\"]?\}\}")
-_BASE_REF = re.compile(r"\{\{\s*_base_\.([\w.]+)\s*\}\}")
 REF_PREFIX = "__treadle_base_ref__:"
+_PREDEFINED = ("fileDirname", "fileBasename", "fileBasenameNoExtension", "fileExtname")
+
+
+def _is_word(text: str) -> bool:
+    return bool(text) and all(c.isalnum() or c == "_" for c in text)
+
+
+def _replace_braces(text: str, replace: Callable[[str], str | None]) -> str:
+    """``text`` with each ``{{inner}}`` for which ``replace(inner)`` is not None replaced.
+
+    A plain scan instead of regular expressions: importing ``re`` would cost more
+    than loading a whole config.
+    """
+    parts = []
+    done = 0
+    start = text.find("{{")
+    while start != -1:
+        end = text.find("}}", start + 2)
+        if end == -1:
+            break
+        new = replace(text[start + 2 : end])
+        if new is None:
+            start = text.find("{{", start + 1)
+            continue
+        parts.append(text[done:start])
+        parts.append(new)
+        done = end + 2
+        start = text.find("{{", done)
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def predefined_variables(text: str, path: str) -> str:
@@ -35,37 +62,52 @@ def predefined_variables(text: str, path: str) -> str:
         "fileBasenameNoExtension": os.path.splitext(basename)[0],
         "fileExtname": os.path.splitext(path)[1],
     }
-    return _PREDEFINED.sub(lambda m: values[m.group(1)].replace("\\", "/"), text)
+
+    def replace(inner: str) -> str | None:
+        name = inner.strip()
+        return values[name].replace("\\", "/") if name in _PREDEFINED else None
+
+    return _replace_braces(text, replace)
 
 
 def environment_variables(text: str, path: str) -> tuple[str, dict[str, str]]:
     """Replace ``{{$NAME:default}}`` (optionally quoted inside the braces); report those used."""
     used: dict[str, str] = {}
 
-    def replace(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
+    def replace(inner: str) -> str | None:
+        body = inner[1:] if inner[:1] in ("'", '"') else inner
+        body = body[:-1] if body[-1:] in ("'", '"') else body
+        body = body.strip()
+        name, colon, default = body[1:].partition(":")
+        name, default = name.rstrip(), default.strip()
+        if body[:1] != "$" or not colon or not _is_word(name) or any(c.isspace() for c in default):
+            return None
         value = os.environ.get(name, default)
         if name in os.environ:
             used[name] = value
         if not value:
             raise ConfigParsingError(
-                f"{path}: environment variable {name!r} in {match.group(0)!r} is not set "
+                f"{path}: environment variable {name!r} in {{{{{inner}}}}} is not set "
                 f"and has no default: set {name} or write {{{{${name}:default}}}}"
             )
         return value
 
-    return _ENV.sub(replace, text), used
+    return _replace_braces(text, replace), used
 
 
 def base_references(text: str) -> tuple[str, set[str]]:
     """Replace ``{{_base_.a.b}}`` with a quoted placeholder; return the references."""
     refs: set[str] = set()
 
-    def replace(match: re.Match[str]) -> str:
-        refs.add(match.group(1))
-        return f'"{REF_PREFIX}{match.group(1)}"'
+    def replace(inner: str) -> str | None:
+        body = inner.strip()
+        ref = body[len("_base_.") :]
+        if not body.startswith("_base_.") or not _is_word(ref.replace(".", "")):
+            return None
+        refs.add(ref)
+        return f'"{REF_PREFIX}{ref}"'
 
-    return _BASE_REF.sub(replace, text), refs
+    return _replace_braces(text, replace), refs
 
 
 def lookup_reference(ref: str, base: dict[str, Any], path: str) -> Any:

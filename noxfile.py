@@ -1,4 +1,5 @@
-"""Sessions: ``tests`` (the suite), ``lint``, ``bench`` (budgets as ratios), ``demo``.
+"""Sessions: ``tests`` (the suite), ``lint``, ``bench`` (budgets as ratios), ``parity``
+(configs against a live MMEngine), ``demo``.
 
 Every session installs what it needs into its own venv; ``nox -r`` reuses them.
 """
@@ -53,6 +54,13 @@ def bench(session: nox.Session) -> None:
     install_treadle(session, "mmengine==0.10.7")
     session.install("./packages/core[fast]")  # orjson, which fileio.load uses when present
     session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def parity(session: nox.Session) -> None:
+    """Configs: Treadle and a live MMEngine 0.10.7 load the corpus to the same dicts."""
+    install_treadle(session, "mmengine==0.10.7")
+    session.run("python", "tests/core/config/make_golden.py", "check")
 
 
 @nox.session(python=PYTHON)

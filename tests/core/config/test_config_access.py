@@ -133,3 +133,13 @@ def test_configdict_merge_honours_delete() -> None:
     cfg = ConfigDict(model=dict(a=1, b=2), keep=1)
     cfg.merge(dict(model=dict(_delete_=True, c=3)))
     assert cfg.to_dict() == {"model": {"c": 3}, "keep": 1}
+
+
+def test_missing_attribute_in_a_loaded_config_names_the_full_path() -> None:
+    cfg = Config.fromfile(CORPUS / "sub" / "level4.py")
+    with pytest.raises(AttributeError, match=r"'model\.backbone\.norm_cfg\.typo' is not set"):
+        cfg.model.backbone.norm_cfg.typo  # noqa: B018
+    with pytest.raises(AttributeError, match=r"'train_dataloader\.dataset\.nope' is not set"):
+        cfg.train_dataloader.dataset.nope  # noqa: B018
+    with pytest.raises(AttributeError, match=r"'train_pipeline\.1\.nope' is not set"):
+        cfg.train_pipeline[1].nope  # noqa: B018

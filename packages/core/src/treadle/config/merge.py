@@ -41,7 +41,8 @@ def merge_into(child: dict[Any, Any], base: Any, allow_list_keys: bool = False) 
                     )
                 merged[key] = merge_into(value, current, allow_list_keys)
             else:
-                merged[key] = ConfigDict(value)
+                parent = getattr(merged, "key_path", "")
+                merged[key] = ConfigDict(value, _path=f"{parent}.{key}" if parent else str(key))
         else:
             merged[key] = value
     return merged

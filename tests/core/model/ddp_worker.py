@@ -18,6 +18,7 @@ from torch import nn
 from treadle.dist import get_rank, init_dist
 from treadle.model import BaseModel, MMDistributedDataParallel, is_model_wrapper
 from treadle.optim import OptimWrapper
+from treadle.registry import MODEL_WRAPPERS
 
 LR = 0.5
 
@@ -34,6 +35,43 @@ class TinyRegressor(BaseModel):
         return out
 
 
+def local_grads(model: nn.Module, data: dict) -> dict[str, torch.Tensor]:
+    """This rank's own gradient on ``data``, from a plain copy of ``model``."""
+    local = copy.deepcopy(model)
+    F.mse_loss(local.fc(data["inputs"]), data["targets"]).backward()
+    return {name: p.grad.clone() for name, p in local.named_parameters()}
+
+
+def make_batch(seed: int) -> dict:
+    generator = torch.Generator().manual_seed(seed)
+    return {
+        "inputs": torch.randn(4, 3, generator=generator),
+        "targets": torch.randn(4, 2, generator=generator),
+    }
+
+
+def accumulate(rank: int) -> dict:
+    """Two train_steps with accumulative_counts=2: the first must skip DDP's all-reduce."""
+    torch.manual_seed(7)
+    model = TinyRegressor()
+    ddp = MODEL_WRAPPERS.build(dict(type="MMDistributedDataParallel", module=model))
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    batches = [make_batch(10 + 2 * rank + i) for i in range(2)]
+    grads = [local_grads(model, batch) for batch in batches]
+    optim_wrapper = OptimWrapper(torch.optim.SGD(ddp.parameters(), lr=LR), accumulative_counts=2)
+    ddp.train_step(batches[0], optim_wrapper)
+    mid_grad = model.fc.weight.grad.clone()  # no update yet: the gradient is still there
+    mid_weight = model.fc.weight.detach().clone()
+    ddp.train_step(batches[1], optim_wrapper)
+    return {
+        "start": start,
+        "local_grads": grads,
+        "mid_grad": mid_grad,
+        "mid_weight": mid_weight,
+        "after": {k: v.clone() for k, v in model.state_dict().items()},
+    }
+
+
 def main(out_dir: Path) -> None:
     init_dist("pytorch", backend="gloo")
     rank = get_rank()
@@ -43,14 +81,8 @@ def main(out_dir: Path) -> None:
     ddp = MMDistributedDataParallel(model)
     synced = {k: v.clone() for k, v in model.state_dict().items()}
 
-    generator = torch.Generator().manual_seed(rank)  # different data per rank
-    data = {"inputs": torch.randn(4, 3, generator=generator)}
-    data["targets"] = torch.randn(4, 2, generator=generator)
-
-    # this rank's own gradient, from a plain copy of the synced model
-    local = copy.deepcopy(model)
-    F.mse_loss(local.fc(data["inputs"]), data["targets"]).backward()
-    local_grads = {name: p.grad.clone() for name, p in local.named_parameters()}
+    data = make_batch(rank)  # different data per rank
+    grads = local_grads(model, data)
 
     optim_wrapper = OptimWrapper(torch.optim.SGD(ddp.parameters(), lr=LR))
     log_vars = ddp.train_step(data, optim_wrapper)
@@ -60,12 +92,13 @@ def main(out_dir: Path) -> None:
             "lr": LR,
             "initial": initial,
             "synced": synced,
-            "local_grads": local_grads,
+            "local_grads": grads,
             "after": {k: v.clone() for k, v in model.state_dict().items()},
             "log_vars": {k: float(v) for k, v in log_vars.items()},
             "is_wrapper": is_model_wrapper(ddp),
             "val": ddp.val_step(data).detach(),
             "expected_val": model.fc(data["inputs"]).detach(),
+            "accumulate": accumulate(rank),
         },
         out_dir / f"rank{rank}.pt",
     )

@@ -78,3 +78,18 @@ def test_log_vars_are_per_rank_losses_and_val_step_delegates(reports):
         assert report["is_wrapper"] is True
         torch.testing.assert_close(report["val"], report["expected_val"])
     assert reports[0]["log_vars"]["loss"] != reports[1]["log_vars"]["loss"]
+
+
+@pytest.mark.slow
+def test_accumulation_skips_the_all_reduce_until_the_window_ends(reports):
+    acc0, acc1 = (report["accumulate"] for report in reports)
+    lr = reports[0]["lr"]
+    # mid-window (inside no_sync): each rank holds its own gradient, scaled by 1/2
+    torch.testing.assert_close(acc0["mid_grad"], acc0["local_grads"][0]["fc.weight"] / 2)
+    torch.testing.assert_close(acc1["mid_grad"], acc1["local_grads"][0]["fc.weight"] / 2)
+    assert torch.equal(acc0["mid_weight"], acc0["start"]["fc.weight"])
+    # end of window: the mean over ranks of the accumulated (summed, halved) gradients
+    for name in ("fc.weight", "fc.bias"):
+        total = sum(g[name] for acc in (acc0, acc1) for g in acc["local_grads"]) / 4
+        torch.testing.assert_close(acc0["after"][name], acc0["start"][name] - lr * total)
+        assert torch.equal(acc0["after"][name], acc1["after"][name])

@@ -42,9 +42,6 @@ from treadle.model.wrappers import (
     is_model_wrapper,
 )
 
-#: The same class under Treadle's name (configs may use either).
-TreadleDistributedDataParallel = MMDistributedDataParallel
-
 __all__ = [
     "BaseAveragedModel",
     "BaseDataPreprocessor",
@@ -64,7 +61,6 @@ __all__ = [
     "PretrainedInit",
     "Sequential",
     "StochasticWeightAverage",
-    "TreadleDistributedDataParallel",
     "TruncNormalInit",
     "UniformInit",
     "XavierInit",

@@ -15,6 +15,7 @@ from typing import Any
 from torch import nn
 
 from treadle.model.weight_init import PretrainedInit, initialize
+from treadle.model.wrappers import is_model_wrapper
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,6 @@ class BaseModule(nn.Module, metaclass=ABCMeta):
 
     def init_weights(self) -> None:
         """Initialise this module from ``init_cfg`` and its children from theirs."""
-        from treadle.model.wrappers import is_model_wrapper
-
         if self._is_init:
             logger.warning("init_weights of %s has been called more than once", type(self).__name__)
             return

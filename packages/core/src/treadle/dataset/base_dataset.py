@@ -243,9 +243,10 @@ class BaseDataset(Dataset):
     def __len__(self) -> int:
         return len(self.data_address) if self.serialize_data else len(self.data_list)
 
-    @force_full_init
     def get_data_info(self, idx: int) -> dict:
         """A fresh copy of sample ``idx``'s data info, with ``sample_idx`` set."""
+        if not self._fully_initialized:  # @force_full_init, inlined: this is the hot path
+            self.full_init()
         asked = operator.index(idx)
         length = len(self.data_address) if self.serialize_data else len(self.data_list)
         idx = asked + length if asked < 0 else asked
@@ -274,19 +275,18 @@ class BaseDataset(Dataset):
                 stacklevel=2,
             )
             self.full_init()
-        if self.test_mode:
-            data = self.prepare_data(idx)
-            if data is None:
-                raise RuntimeError(
-                    f"the test pipeline of {type(self).__name__} returned None for sample "
-                    f"{idx}; in test_mode every sample must pass the pipeline"
-                )
+        data = self.prepare_data(idx)
+        if data is not None:
             return data
-        for _ in range(self.max_refetch + 1):
-            data = self.prepare_data(idx)
+        if self.test_mode:
+            raise RuntimeError(
+                f"the test pipeline of {type(self).__name__} returned None for sample "
+                f"{idx}; in test_mode every sample must pass the pipeline"
+            )
+        for _ in range(self.max_refetch):
+            data = self.prepare_data(self._rand_another())
             if data is not None:
                 return data
-            idx = self._rand_another()
         raise RuntimeError(
             f"the pipeline of {type(self).__name__} returned None for {self.max_refetch + 1} "
             f"samples in a row (max_refetch={self.max_refetch}); check the data paths and "

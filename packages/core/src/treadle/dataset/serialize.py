@@ -28,8 +28,8 @@ def pack(records: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
 
 def unpack(data: np.ndarray, address: np.ndarray, idx: int) -> Any:
     """The record at non-negative position ``idx``."""
-    start = int(address[idx - 1]) if idx > 0 else 0
-    return pickle.loads(memoryview(data[start : int(address[idx])]))
+    start = address.item(idx - 1) if idx else 0
+    return pickle.loads(data[start : address.item(idx)])  # a view: no bytes are copied
 
 
 def take(

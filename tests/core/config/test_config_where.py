@@ -103,3 +103,12 @@ def test_cli_errors_are_one_clear_line() -> None:
     result = treadle("show", "level1.py", "--cfg-options", "a=(1,2")
     assert result.returncode == 2 and "argument --cfg-options" in result.stderr
     assert "'a=(1,2'" in result.stderr
+
+
+def test_where_explains_a_stamped_scope(tmp_path: Path) -> None:
+    child = tmp_path / "child.py"
+    child.write_text("_base_ = ['vision::_base_/default_runtime.py']\n", encoding="utf-8")
+    origin = Config.fromfile(child).where("default_hooks.timer._scope_")
+    assert origin.value == "vision"
+    assert origin.file.endswith("default_runtime.py") and origin.line == 3
+    assert "stamped" in str(origin) and "'vision::'" in str(origin)

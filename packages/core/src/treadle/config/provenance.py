@@ -22,7 +22,7 @@ _MISSING = object()
 class Origin:
     """Where a config value was set: a file (with line if known) or a command-line option."""
 
-    __slots__ = ("file", "key", "line", "option", "value")
+    __slots__ = ("file", "key", "line", "note", "option", "value")
 
     def __init__(
         self,
@@ -31,7 +31,9 @@ class Origin:
         file: str | None = None,
         line: int | None = None,
         option: str | None = None,
+        note: str | None = None,
     ) -> None:
+        self.note = note
         self.key = key
         self.value = value
         self.file = file
@@ -43,7 +45,8 @@ class Origin:
             return f"--cfg-options {self.option}"
         if self.file is None:
             return "not set by any file (set in code)"
-        return f"{self.file}:{self.line}" if self.line else self.file
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where} ({self.note})" if self.note else where
 
     def __repr__(self) -> str:
         return f"Origin(key={self.key!r}, at={self!s})"
@@ -85,11 +88,29 @@ def where(
     if source is None:
         return Origin(key, value)
     order = _walk(source)
+    if parts[-1] == "_scope_" and all(_get(node.own, parts) is _MISSING for node in order):
+        return _stamped(key, value, parts, source)
     for length in range(len(parts), 0, -1):
         prefix = parts[:length]
         for node in order:
             if _get(node.own, prefix) is not _MISSING:
                 return Origin(key, value, node.path, _line(node, prefix))
+    return Origin(key, value)
+
+
+def _stamped(key: str, value: Any, parts: list[str], source: Source) -> Origin:
+    """``_scope_`` that no file wrote: stamped on what a ``scope::`` base brought."""
+    for node in _walk(source):
+        if node.scope is not None:
+            for inner in _walk(node):
+                if _get(inner.own, parts[:-1]) is not _MISSING:
+                    return Origin(
+                        key,
+                        value,
+                        inner.path,
+                        _line(inner, parts[:-1]),
+                        note=f"_scope_ stamped on what the '{node.scope}::' base brings",
+                    )
     return Origin(key, value)
 
 

@@ -62,9 +62,20 @@ def init_dist(
             _env(name, launcher, "set it to the address/port of the rank 0 process")
     if mp.get_start_method(allow_none=True) is None:
         mp.set_start_method("spawn")  # CUDA cannot be used in forked workers
-    if torch.cuda.is_available():
-        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+    _select_gpu(int(os.environ["LOCAL_RANK"]), backend)
     torch_dist.init_process_group(backend=backend, **kwargs)
+
+
+def _select_gpu(local_rank: int, backend: str) -> None:
+    """Give each local rank its own GPU (NCCL needs one per process)."""
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if local_rank < count:
+        torch.cuda.set_device(local_rank)
+    elif backend == "nccl":
+        raise RuntimeError(
+            f"LOCAL_RANK={local_rank} has no GPU of its own: {count} visible; NCCL needs one "
+            "GPU per process, so start at most that many processes per node"
+        )
 
 
 def _env(name: str, launcher: str, hint: str) -> str:

@@ -1,4 +1,4 @@
-"""BaseMetric, Evaluator (online and offline), DumpResults and pseudo_collate in one process."""
+"""BaseMetric, Evaluator (online and offline) and DumpResults in one process."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from treadle.evaluator import BaseMetric, DumpResults, Evaluator, pseudo_collate
+from treadle.evaluator import BaseMetric, DumpResults, Evaluator
 from treadle.structures import BaseDataElement
 
 
@@ -180,15 +180,6 @@ def test_dump_results_writes_cpu_predictions(tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == ["preds.pkl"]  # no temp files left
     with pytest.raises(ValueError, match=r"must end with .pkl or .pickle, got 'preds.json'"):
         DumpResults("preds.json")
-
-
-def test_pseudo_collate():
-    batch = pseudo_collate([{"a": 1, "b": (1, "x")}, {"a": 2, "b": (2, "y")}])
-    assert batch == {"a": [1, 2], "b": [[1, 2], ["x", "y"]]}
-    tensors = pseudo_collate([torch.ones(2), torch.zeros(3)])
-    assert [t.shape[0] for t in tensors] == [2, 3]
-    with pytest.raises(ValueError, match=r"different lengths \[1, 2\]"):
-        pseudo_collate([[1], [1, 2]])
 
 
 def test_registries_find_core_metrics_lazily(python):

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from treadle.evaluator.collate import pseudo_collate
+from treadle.dataset.collate import pseudo_collate
 from treadle.evaluator.metric import BaseMetric
 from treadle.registry import EVALUATOR, METRICS
 from treadle.structures import BaseDataElement

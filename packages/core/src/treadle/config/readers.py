@@ -40,17 +40,22 @@ def _parse(text: str, path: str) -> Any:
         raise _syntax_error(path, exc.lineno, exc.msg) from None
 
 
-def _walk(tree: Any) -> Any:
-    """Every node, breadth first (the order ``ast.walk`` uses, which MMEngine relies on)."""
+_NESTED = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(tree: Any) -> Any:
+    """Every statement (and the module), breadth first as ``ast.walk`` orders them.
+
+    Assignments, imports and ``with`` blocks are statements, so expressions are not
+    visited: that is most of the tree.
+    """
     queue = [tree]
     for node in queue:
         yield node
-        for field in node._fields:
-            child = getattr(node, field, None)
-            if isinstance(child, list):
-                queue.extend(c for c in child if isinstance(c, _ast.AST))
-            elif isinstance(child, _ast.AST):
-                queue.append(child)
+        for field in _NESTED:
+            children = getattr(node, field, None)
+            if children:
+                queue.extend(children)
 
 
 # -- Python ---------------------------------------------------------------------------
@@ -82,7 +87,7 @@ def compile_python(text: str, path: str) -> tuple[CodeType, Any]:
                 f"(it is read before the file runs): {type(exc).__name__}: {exc}"
             ) from exc
     # like MMEngine, every `_base_ = ...` is dropped so `_base_` stays the merged bases
-    for node in _walk(tree):
+    for node in _statements(tree):
         for field in ("body", "orelse", "finalbody"):
             stmts = getattr(node, field, None)
             if isinstance(stmts, list) and any(_is_base_assign(s) for s in stmts):
@@ -142,7 +147,7 @@ def is_lazy_import(text: str, path: str) -> bool:
     """
     if not _may_import(text):
         return False
-    for node in _walk(_parse(text, path)):
+    for node in _statements(_parse(text, path)):
         if _is_base_assign(node):
             return False
         if isinstance(node, _ast.With):

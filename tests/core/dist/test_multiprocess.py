@@ -31,6 +31,10 @@ def test_torchrun_collectives_collection_and_evaluation(run_torchrun, tmp_path):
         assert report["all_reduce_max"] == [2.0, 4.0]
         assert report["all_reduce_MIN"] == [1.0, 2.0]
         assert report["all_reduce_dict_mean"] == {"a": [[1.5, 3.0]], "b": [2.0]}
+        assert (
+            "rank 1 has keys ['a', 'extra'] but rank 0 has ['a']"
+            in (report["all_reduce_dict_mismatch"])
+        )
         assert report["all_gather"] == [[0, 0], [1, 3]]
         assert report["all_gather_object"] == [{"rank": 0, "name": "r0"}, {"rank": 1, "name": "r1"}]
     assert rank0["gather_to_1"] == [] and rank1["gather_to_1"] == [[0], [2]]

@@ -55,7 +55,11 @@ def test_bad_collective_arguments():
         dist.all_reduce(torch.ones(1), op="avg")
     with pytest.raises(TypeError, match=r"all_reduce\(\) communicates tensors"):
         dist.all_reduce([1.0])
-    with pytest.raises(TypeError, match=r"key 'a'"):
+    with pytest.raises(TypeError, match=r"got list; use all_gather_object\(\)"):
+        dist.all_gather([1])
+    with pytest.raises(
+        TypeError, match=r"all_reduce_dict\(\) communicates tensors, got float for key 'a'"
+    ):
         dist.all_reduce_dict({"a": 1.0})
     with pytest.raises(TypeError, match=r"needs a list"):
         dist.broadcast_object_list(("a",))

@@ -58,6 +58,11 @@ def collectives(rank: int) -> dict:
     reduced = dict(parts if rank == 0 else parts[::-1])
     dist.all_reduce_dict(reduced, op="mean")
     out["all_reduce_dict_mean"] = {k: v.tolist() for k, v in sorted(reduced.items())}
+    mismatched = {"a": torch.ones(1), **({"extra": torch.ones(1)} if rank == 1 else {})}
+    try:
+        dist.all_reduce_dict(mismatched)
+    except ValueError as exc:
+        out["all_reduce_dict_mismatch"] = str(exc)
     out["all_gather"] = [t.tolist() for t in dist.all_gather(torch.tensor([rank, rank * 3]))]
     out["all_gather_object"] = dist.all_gather_object({"rank": rank, "name": f"r{rank}"})
     out["gather_to_1"] = [t.tolist() for t in dist.gather(torch.tensor([rank * 2]), dst=1)]

@@ -26,12 +26,18 @@ _REDUCE_OPS = {
 }
 
 
-def _check_tensor(data: Any, func: str) -> None:
+_OBJECT_VARIANTS = {
+    "all_gather": "all_gather_object()",
+    "gather": "gather_object()",
+    "broadcast": "broadcast_object_list()",
+}
+
+
+def _check_tensor(data: Any, func: str, where: str = "") -> None:
     if not isinstance(data, torch.Tensor):
-        raise TypeError(
-            f"{func}() communicates tensors, got {type(data).__name__}; "
-            f"use {func}_object() (or broadcast_object_list) for other Python objects"
-        )
+        variant = _OBJECT_VARIANTS.get(func)
+        hint = f"; use {variant} for other picklable objects" if variant else ""
+        raise TypeError(f"{func}() communicates tensors, got {type(data).__name__}{where}{hint}")
 
 
 def _check_op(op: str) -> str:
@@ -67,23 +73,26 @@ def all_reduce_dict(
 ) -> None:
     """All-reduce every tensor of a dict in place, in one communication.
 
-    Keys are taken in rank 0's sorted order, so every process must hold the same keys.
+    Keys are reduced in sorted order; every process must hold the same keys (checked on
+    every rank, so a mismatch fails everywhere instead of hanging).
     """
     if not isinstance(data, dict):
         raise TypeError(f"all_reduce_dict() needs a dict of tensors, got {type(data).__name__}")
     for key, value in data.items():
-        _check_tensor(value, f"all_reduce_dict() key {key!r}: all_reduce")
+        _check_tensor(value, "all_reduce_dict", f" for key {key!r}")
     op = _check_op(op)
     if get_world_size(group) == 1:
         return
-    keys_holder = [sorted(data)]
-    broadcast_object_list(keys_holder, src=0, group=group)
-    keys = keys_holder[0]
-    if sorted(data) != keys:
-        raise ValueError(
-            f"all_reduce_dict(): rank {get_rank(group)} has keys {sorted(data)} but rank 0 "
-            f"has {keys}; every process must reduce the same keys"
-        )
+    keys = sorted(data)
+    key_lists = all_gather_object(keys, group=group)
+    for rank, rank_keys in enumerate(key_lists):
+        if rank_keys != key_lists[0]:
+            raise ValueError(
+                f"all_reduce_dict(): rank {rank} has keys {rank_keys} but rank 0 has "
+                f"{key_lists[0]}; every process must reduce the same keys"
+            )
+    if not keys:
+        return
     flat = torch.cat([data[key].flatten() for key in keys])
     all_reduce(flat, op=op, group=group)
     pieces = torch.split(flat, [data[key].numel() for key in keys])

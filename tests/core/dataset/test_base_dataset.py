@@ -312,3 +312,45 @@ def test_registered_dataset_builds_from_cfg(make_ann):
     )
     assert dataset.get_cat_ids(2) == [0, 1]
     assert dataset.metainfo["classes"] == ("cat", "dog")
+
+
+def test_dataset_survives_pickling_for_spawned_workers(make_ann):
+    dataset = BaseDataset(ann_file=make_ann(5), pipeline=[dict(type="vision.RandomFlip")])
+    clone = pickle.loads(pickle.dumps(dataset))
+    assert [clone.get_data_info(i) for i in range(5)] == [
+        dataset.get_data_info(i) for i in range(5)
+    ]
+    assert clone.data_bytes is not dataset.data_bytes
+
+
+def test_force_full_init_on_a_custom_wrapper(make_ann):
+    from treadle.dataset import force_full_init
+
+    class Reversed:
+        def __init__(self, dataset):
+            self.dataset = dataset
+            self._fully_initialized = False
+            self.inits = 0
+
+        def full_init(self):
+            self.inits += 1
+            self.dataset.full_init()
+            self._length = len(self.dataset)
+            self._fully_initialized = True
+
+        @force_full_init
+        def get_data_info(self, idx):
+            return self.dataset.get_data_info(self._length - 1 - idx)
+
+    wrapper = Reversed(BaseDataset(ann_file=make_ann(4), lazy_init=True))
+    assert wrapper.get_data_info(0)["value"] == 3
+    assert wrapper.get_data_info(3)["value"] == 0
+    assert wrapper.inits == 1
+
+    class NoFullInit:
+        @force_full_init
+        def get_data_info(self, idx):
+            return idx
+
+    with pytest.raises(AttributeError, match="NoFullInit has no full_init"):
+        NoFullInit().get_data_info(0)

@@ -57,6 +57,8 @@ def test_infinite_sampler_streams_epochs_back_to_back():
     assert len(sampler) == 6
     ordered = InfiniteSampler(list(range(4)), shuffle=False, seed=0)
     assert list(itertools.islice(iter(ordered), 10)) == [0, 1, 2, 3] * 2 + [0, 1]
+    with pytest.raises(ValueError, match="InfiniteSampler got an empty dataset"):
+        InfiniteSampler([], seed=0)
 
 
 def test_samplers_build_from_the_registry():

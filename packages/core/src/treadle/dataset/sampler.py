@@ -86,6 +86,11 @@ class InfiniteSampler(Sampler[int]):
         self.shuffle = shuffle
         self.seed = sync_random_seed() if seed is None else seed
         self.size = len(dataset)
+        if self.size == 0:
+            raise ValueError(
+                "InfiniteSampler got an empty dataset: it would search forever for an index; "
+                "check the dataset's annotation file and filter_cfg"
+            )
         self.indices = self._indices_of_rank()
 
     def _infinite_indices(self) -> Iterator[int]:

@@ -123,9 +123,11 @@ class BaseModel(BaseModule):
         return super().to(*args, **kwargs)
 
     def cuda(self, device: int | torch.device | None = None) -> BaseModel:
-        if device is None or isinstance(device, int):
-            device = torch.device("cuda", device)
-        self._set_device(torch.device(device))
+        if device is None:
+            device = torch.cuda.current_device()
+        self._set_device(
+            torch.device("cuda", device) if isinstance(device, int) else torch.device(device)
+        )
         return super().cuda(device)
 
     def cpu(self) -> BaseModel:

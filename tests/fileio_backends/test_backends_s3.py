@@ -137,3 +137,9 @@ def test_network_error_names_the_uri_and_writes_nothing(tmp_path: Path, closed_p
     with pytest.raises(RemoteIOError, match=r"s3://nowhere/file\.json"):
         fileio.copyfile_to_local(uri, target, backend_args=dead)
     assert list(tmp_path.iterdir()) == []  # no partial file, no temp file
+
+
+def test_copyfile_across_protocols(bucket: str, s3_args: dict[str, Any]) -> None:
+    fileio.put(b"from memory", "memory://cross/src.bin")
+    dst = fileio.copyfile("memory://cross/src.bin", f"s3://{bucket}/dst.bin", backend_args=s3_args)
+    assert fileio.get(dst, backend_args=s3_args) == b"from memory"

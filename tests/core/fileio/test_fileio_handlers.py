@@ -158,3 +158,29 @@ def test_unknown_format_lists_registered_formats(tmp_path: Path) -> None:
         assert fmt in str(info.value)
     with pytest.raises(TypeError, match="Registered formats"):  # MMEngine raised TypeError
         fileio.dump({}, file_format="xyz")
+
+
+def test_deprecated_file_client_args_still_work(tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    with pytest.warns(DeprecationWarning, match="backend_args"):
+        fileio.dump(DATA, path, file_client_args=dict(backend="disk"))
+    with pytest.warns(DeprecationWarning):
+        assert fileio.load(path, file_client_args=dict(backend="disk")) == DATA
+    with pytest.raises(ValueError, match="both were given"):
+        fileio.load(path, file_client_args={}, backend_args={})
+
+
+def test_text_handlers_read_as_text_mode_would(tmp_path: Path) -> None:
+    @register_handler("crlf")
+    class Lines(BaseFileHandler):
+        def load_from_fileobj(self, file, **kwargs):
+            return file.read()
+
+        def dump_to_fileobj(self, obj, file, **kwargs):
+            file.write(obj)
+
+        def dump_to_str(self, obj, **kwargs):
+            return obj
+
+    (tmp_path / "w.crlf").write_bytes(b"a\r\nb\r\n")
+    assert fileio.load(tmp_path / "w.crlf") == "a\nb\n"

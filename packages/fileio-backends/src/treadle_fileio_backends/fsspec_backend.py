@@ -136,7 +136,10 @@ class FsspecBackend(BaseStorageBackend):
     def copyfile(self, src: PathLike, dst: PathLike) -> str:
         src, dst = os.fspath(src), self._into_dir(os.fspath(dst), src)
         fs, src_path = self._fs(src)
-        _, dst_path = self._fs(dst)
+        dst_fs, dst_path = self._fs(dst)
+        if dst_fs is not fs:  # another protocol: through this process
+            self.put(self.get(src), dst)
+            return dst
         with _translate("copy", src):
             fs.copy(src_path, dst_path)
         return dst

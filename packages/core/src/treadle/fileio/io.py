@@ -18,6 +18,24 @@ from treadle.fileio.backends.registry import get_file_backend
 BackendArgs = dict[str, Any] | None
 
 
+def resolve_backend_args(file_client_args: BackendArgs, backend_args: BackendArgs) -> BackendArgs:
+    """MMEngine's deprecated ``file_client_args`` stand in for ``backend_args``."""
+    if file_client_args is None:
+        return backend_args
+    if backend_args is not None:
+        raise ValueError(
+            "pass backend_args only: file_client_args is its deprecated name, and both were given"
+        )
+    import warnings
+
+    warnings.warn(
+        "file_client_args is deprecated (as in MMEngine); pass backend_args instead",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return file_client_args
+
+
 def get(filepath: PathLike, backend_args: BackendArgs = None) -> bytes:
     return get_file_backend(filepath, backend_args=backend_args).get(filepath)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from treadle.fileio.backends.registry import get_file_backend
 from treadle.fileio.handlers.registry import get_handler
+from treadle.fileio.io import resolve_backend_args
 
 
 def _format_of(file: str) -> str:
@@ -17,6 +18,7 @@ def _format_of(file: str) -> str:
 def load(
     file: str | os.PathLike[str] | Any,
     file_format: str | None = None,
+    file_client_args: dict[str, Any] | None = None,
     backend_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> Any:
@@ -24,6 +26,7 @@ def load(
 
     ``file_format`` defaults to the path's suffix; ``kwargs`` go to the handler.
     """
+    backend_args = resolve_backend_args(file_client_args, backend_args)
     if isinstance(file, os.PathLike):
         file = os.fspath(file)
     if file_format is None and isinstance(file, str):
@@ -43,6 +46,7 @@ def dump(
     obj: Any,
     file: str | os.PathLike[str] | Any = None,
     file_format: str | None = None,
+    file_client_args: dict[str, Any] | None = None,
     backend_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> str | bytes | None:
@@ -51,6 +55,7 @@ def dump(
     With ``file=None`` the serialised content is returned instead (``str`` for
     text formats, ``bytes`` for binary ones); ``file_format`` is then required.
     """
+    backend_args = resolve_backend_args(file_client_args, backend_args)
     if isinstance(file, os.PathLike):
         file = os.fspath(file)
     if file_format is None:

@@ -89,10 +89,16 @@ class BaseStorageBackend(ABC):
     def copyfile_from_local(self, src: PathLike, dst: PathLike) -> str:
         """Upload the local file ``src`` to ``dst`` (into it if ``dst`` is a directory)."""
         dst = str(dst)
-        if dst.endswith("/") or self.isdir(dst):
+        if dst.endswith("/") or self._maybe_dir(dst):
             dst = self.join_path(dst, os.path.basename(src))
         self.put(_read(src), dst)
         return dst
+
+    def _maybe_dir(self, path: str) -> bool:
+        try:
+            return self.isdir(path)
+        except NotImplementedError:  # key/value stores have no directories
+            return False
 
     def copyfile_to_local(self, src: PathLike, dst: PathLike) -> str:
         """Download ``src`` to the local path ``dst``; nothing is left there on failure."""

@@ -39,8 +39,8 @@ class BaseFileHandler(ABC):
 
     def load_from_bytes(self, data: bytes, encoding: str = "utf-8", **kwargs: Any) -> Any:
         """Parse the whole content of a file."""
-        if self.str_like:
-            return self.load_from_fileobj(io.StringIO(data.decode(encoding)), **kwargs)
+        if self.str_like:  # as if the file were opened in text mode (universal newlines)
+            return self.load_from_fileobj(io.TextIOWrapper(io.BytesIO(data), encoding), **kwargs)
         return self.load_from_fileobj(io.BytesIO(data), **kwargs)
 
     def dump_to_bytes(self, obj: Any, encoding: str = "utf-8", **kwargs: Any) -> bytes:

@@ -19,6 +19,9 @@ from treadle.config.errors import (
     UnsupportedFormatError,
 )
 
+# the loader is imported here, not on the first fromfile: every user of Config loads files
+from treadle.config.loader import load
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
@@ -98,8 +101,6 @@ class Config(Mapping):
         ``lazy_import=False`` runs a .py config as plain Python even if it looks
         like MMEngine's pure-Python style, which Treadle does not load yet.
         """
-        from treadle.config.loader import load
-
         filename = str(filename)
         loaded = load(
             filename,
@@ -127,7 +128,6 @@ class Config(Mapping):
 
         Relative ``_base_`` entries resolve against the current directory.
         """
-        from treadle.config.loader import load
         from treadle.config.readers import EXTS
 
         if file_format not in EXTS:

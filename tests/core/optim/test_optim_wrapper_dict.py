@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from treadle.optim import OptimWrapper, OptimWrapperDict
+from treadle.optim import OptimWrapper, OptimWrapperDict, StepLR
 
 
 class ToyGAN(nn.Module):
@@ -77,6 +77,7 @@ def test_lr_momentum_and_state_are_gathered_by_name():
     }
     assert list(wrappers) == ["generator", "discriminator"] == list(wrappers.keys())
     assert len(wrappers) == 2 and "generator" in wrappers
+    assert isinstance(wrappers, OptimWrapper)  # as in MMEngine: accepted wherever a wrapper is
     model.train_step(torch.randn(8, 1), wrappers)
     state = copy.deepcopy(wrappers.state_dict())
     assert set(state) == {"generator", "discriminator"}
@@ -102,5 +103,7 @@ def test_misuse_is_named():
         wrappers["gen"]
     with pytest.raises(KeyError, match=r"\['gen'\]"):
         wrappers.load_state_dict({"gen": {}})
+    with pytest.raises(TypeError, match=r"OptimWrapperDict holding \['generator', 'discrim"):
+        StepLR(wrappers, step_size=1)
     with pytest.raises(TypeError, match="'generator' is Adam"):
         OptimWrapperDict(generator=torch.optim.Adam(model.generator.parameters()))

@@ -21,13 +21,15 @@ def _not_here(method: str) -> NotImplementedError:
     )
 
 
-class OptimWrapperDict:
+class OptimWrapperDict(OptimWrapper):
     """A mapping from names to :class:`OptimWrapper` objects.
 
     ``OptimWrapperDict(generator=OptimWrapper(...), discriminator=OptimWrapper(...))``.
+    It subclasses :class:`OptimWrapper`, as in MMEngine, so code that accepts "an optim
+    wrapper" accepts it; the update methods refuse to guess which wrapper is meant.
     """
 
-    def __init__(self, **optim_wrapper_dict: OptimWrapper) -> None:
+    def __init__(self, **optim_wrapper_dict: OptimWrapper) -> None:  # no super(): no optimizer
         for name, wrapper in optim_wrapper_dict.items():
             if not isinstance(wrapper, OptimWrapper):
                 raise TypeError(
@@ -51,15 +53,29 @@ class OptimWrapperDict:
     def optim_context(self, model: nn.Module) -> Any:
         raise _not_here("optim_context")
 
+    def scale_loss(self, loss: Any) -> Any:
+        raise _not_here("scale_loss")
+
+    def should_update(self) -> bool:
+        raise _not_here("should_update")
+
+    def should_sync(self) -> bool:
+        raise _not_here("should_sync")
+
     def initialize_count_status(self, model: nn.Module, init_counts: int, max_counts: int) -> None:
         """Forward to every wrapper (see :meth:`OptimWrapper.initialize_count_status`)."""
         for wrapper in self.optim_wrappers.values():
             wrapper.initialize_count_status(model, init_counts, max_counts)
 
     @property
-    def param_groups(self) -> dict[str, list[dict[str, Any]]]:
+    def param_groups(self) -> dict[str, list[dict[str, Any]]]:  # type: ignore[override]
         """Each wrapper's param groups, by name."""
         return {name: w.param_groups for name, w in self.optim_wrappers.items()}
+
+    @property
+    def defaults(self) -> dict[str, dict[str, Any]]:  # type: ignore[override]
+        """Each wrapper's optimizer defaults, by name."""
+        return {name: w.defaults for name, w in self.optim_wrappers.items()}
 
     def get_lr(self) -> dict[str, list[float]]:
         """``{'<name>.lr': [...]}`` for every wrapper."""

@@ -57,6 +57,12 @@ class _ParamScheduler:
                 f"{name} needs a torch.optim.Optimizer or an OptimWrapper, got "
                 f"{type(optimizer).__name__}"
             )
+        if isinstance(getattr(optimizer, "optim_wrappers", None), dict):
+            raise TypeError(
+                f"{name} schedules one optimizer, got an OptimWrapperDict holding "
+                f"{list(optimizer.optim_wrappers)}: build one scheduler per wrapper "
+                "(in a config: param_scheduler=dict(<name>=[...], ...))"
+            )
         if begin >= end:
             raise ValueError(
                 f"{name}: begin ({begin}) must be smaller than end ({end}); the scheduler "

@@ -143,3 +143,15 @@ def test_missing_attribute_in_a_loaded_config_names_the_full_path() -> None:
         cfg.train_dataloader.dataset.nope  # noqa: B018
     with pytest.raises(AttributeError, match=r"'train_pipeline\.1\.nope' is not set"):
         cfg.train_pipeline[1].nope  # noqa: B018
+
+
+def test_diff_shows_changed_lines() -> None:
+    text = Config.diff(str(CORPUS / "level1.py"), str(CORPUS / "level2.py"))
+    assert "-level = 1" in text and "+level = 2" in text
+    assert "+default_scope = 'mmpretrain'" in text
+
+
+def test_utf8_bom_is_accepted(tmp_path) -> None:
+    path = tmp_path / "bom.py"
+    path.write_bytes("a = 'é'\n".encode("utf-8-sig"))
+    assert Config.fromfile(path).a == "é"

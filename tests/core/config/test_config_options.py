@@ -82,3 +82,8 @@ def test_malformed_option_on_the_command_line_exits_with_usage(python) -> None:
     assert result.returncode == 2
     assert "argument --cfg-options: malformed value" in result.stderr
     assert "'model.depth=[1,2'" in result.stderr
+
+
+def test_mmengine_parser_names_are_available() -> None:
+    assert DictAction._parse_iterable("[(1,2),a]") == [(1, 2), "a"]
+    assert DictAction._parse_int_float_bool("False") is False

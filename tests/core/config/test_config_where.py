@@ -112,3 +112,9 @@ def test_where_explains_a_stamped_scope(tmp_path: Path) -> None:
     assert origin.value == "vision"
     assert origin.file.endswith("default_runtime.py") and origin.line == 3
     assert "stamped" in str(origin) and "'vision::'" in str(origin)
+
+
+def test_where_finds_lines_in_yaml_with_base_references() -> None:
+    cfg = Config.fromfile(CORPUS / "yaml_child.yaml")
+    origin = cfg.where("model_copy.depth")
+    assert (origin.file, origin.line) == (str(CORPUS / "yaml_child.yaml"), 6)

@@ -87,6 +87,10 @@ def parse_options(items: Sequence[str]) -> dict[str, Any]:
 class DictAction(argparse.Action):
     """argparse action collecting ``KEY=VALUE`` items into one dict (repeatable, like extend)."""
 
+    # MMEngine's names for the value parsers, which some scripts call directly
+    _parse_int_float_bool = staticmethod(parse_scalar)
+    _parse_iterable = staticmethod(parse_value)
+
     def __call__(
         self,
         parser: argparse.ArgumentParser,

@@ -193,7 +193,8 @@ def _load(path: str, options: _Options, stack: tuple[str, ...], text: str | None
     merged = merge_into(own, base_cfg)
     result = {key: value for key, value in dict.items(merged) if not key.startswith("__")}
     texts.append(f"{path}\n{raw}")
-    return Loaded(result, texts, env, Source(path, ext, raw, own, bases))
+    # the substituted text keeps the lines and parses in every format: where() reads it
+    return Loaded(result, texts, env, Source(path, ext, body, own, bases))
 
 
 def _resolve_base(entry: str, path: str) -> tuple[str, str | None]:

@@ -65,7 +65,7 @@ def read_text(path: str) -> str:
             raise ConfigFileNotFoundError(f"config file {path!r} does not exist")
         return fileio.get_text(path)
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             return f.read()
     except FileNotFoundError:
         raise ConfigFileNotFoundError(f"config file {path!r} does not exist") from None

@@ -106,6 +106,10 @@ def test_bad_inputs_are_explained():
         color({"inputs": torch.zeros(3, 4, 4)})
     with pytest.raises(TypeError, match=r"list of \[tensor\(4, 4\)\]"):
         color({"inputs": [torch.zeros(4, 4)]})
+    with pytest.raises(TypeError, match=r"'inputs' key .* got dict with keys \['img'\]"):
+        color({"img": [torch.zeros(3, 4, 4)]})
+    with pytest.raises(TypeError, match="got tuple"):
+        color((torch.zeros(1, 3, 4, 4), None))
     with pytest.raises(ValueError, match="need 3-channel images"):
         ImgDataPreprocessor(bgr_to_rgb=True)({"inputs": [torch.zeros(4, 2, 2)]})
 

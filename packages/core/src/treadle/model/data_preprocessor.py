@@ -156,6 +156,13 @@ class ImgDataPreprocessor(BaseDataPreprocessor):
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Cast ``data`` to the device and turn ``data['inputs']`` into a padded NCHW batch."""
+        if not isinstance(data, Mapping) or "inputs" not in data:
+            raise TypeError(
+                f"ImgDataPreprocessor takes a dict with an 'inputs' key (and optionally "
+                f"'data_samples'), got {type(data).__name__}"
+                + (f" with keys {list(data)}" if isinstance(data, Mapping) else "")
+                + "; collate the dataset's samples into dict(inputs=..., data_samples=...)"
+            )
         data = self.cast_data(data)
         inputs = data["inputs"]
         if isinstance(inputs, torch.Tensor):

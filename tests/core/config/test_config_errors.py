@@ -172,3 +172,14 @@ def test_lazy_import_false_runs_imports_as_plain_python(tmp_path: Path) -> None:
 def test_stdlib_imports_are_plain_configs(tmp_path: Path) -> None:
     path = write(tmp_path / "std.py", "import os.path as osp\nname = osp.join('a', 'b')\n")
     assert Config.fromfile(path).to_dict() == {"name": "a/b"}
+
+
+def test_diamond_inheritance_names_the_shared_grand_base(tmp_path: Path) -> None:
+    shared = write(tmp_path / "shared.py", "lr = 0.1\n")
+    left = write(tmp_path / "left.py", "_base_ = 'shared.py'\nleft = 1\n")
+    right = write(tmp_path / "right.py", "_base_ = 'shared.py'\nright = 1\n")
+    child = write(tmp_path / "child.py", "_base_ = ['left.py', 'right.py']\n")
+    with pytest.raises(DuplicateBaseKeyError) as info:
+        Config.fromfile(child)
+    message = str(info.value)
+    assert f"'lr' ({left}, from {shared} and {right}, from {shared})" in message

@@ -161,10 +161,14 @@ def _load(path: str, options: _Options, stack: tuple[str, ...], text: str | None
         sub = _load(target, options, (*stack, path), None)
         clash = [key for key in sub.cfg if key in owners]
         if clash:
+            first = next(b for b in bases if b.path == owners[clash[0]])
             raise DuplicateBaseKeyError(
                 f"{path}: sibling bases both define "
-                + ", ".join(f"{key!r} ({owners[key]} and {target})" for key in clash)
-                + ". A key may come from one base only; set it in this file instead."
+                + ", ".join(
+                    f"{key!r} ({_origin(first, key)} and {_origin(sub.source, key)})"
+                    for key in clash
+                )
+                + ". A key may come from one base only: set it in one of them or in this file."
             )
         cfg = sub.cfg
         if scope:
@@ -195,6 +199,16 @@ def _load(path: str, options: _Options, stack: tuple[str, ...], text: str | None
     texts.append(f"{path}\n{raw}")
     # the substituted text keeps the lines and parses in every format: where() reads it
     return Loaded(result, texts, env, Source(path, ext, body, own, bases))
+
+
+def _origin(source: Source, key: str) -> str:
+    """``source``'s path, and the file of its chain that wrote ``key`` if another one."""
+    queue = [source]
+    for node in queue:
+        if key in node.own:
+            return source.path if node is source else f"{source.path}, from {node.path}"
+        queue.extend(node.bases)
+    return source.path
 
 
 def _resolve_base(entry: str, path: str) -> tuple[str, str | None]:

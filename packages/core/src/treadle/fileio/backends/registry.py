@@ -105,10 +105,11 @@ def parse_uri_prefix(uri: PathLike) -> str:
     return head.rpartition(":")[2]
 
 
-def _discover(key: str) -> set[str]:
+def _discover(key: str) -> tuple[set[str], list[str]]:
     """Import the plugin module declared for backend name or prefix ``key``, if any.
 
-    Returns every name and prefix the loaded plugins declare (for error messages).
+    Returns, for error messages, every name and prefix the loaded plugins declare
+    and a line per plugin that failed to load (it may be the one that serves ``key``).
     """
     from treadle import plugins
 
@@ -116,7 +117,10 @@ def _discover(key: str) -> set[str]:
     exact: list[tuple[str, str]] = []
     fallback: list[tuple[str, str]] = []
     declared: set[str] = set()
+    failed: list[str] = []
     for plugin in plugins.plugins():
+        if plugin.status is plugins.PluginStatus.FAILED:
+            failed.append(f"plugin {plugin.scope!r} failed to load ({plugin.reason})")
         if plugin.status is not plugins.PluginStatus.LOADED:
             continue
         table = getattr(plugin.manifest, "FILEIO_BACKENDS", None) or {}
@@ -133,12 +137,17 @@ def _discover(key: str) -> set[str]:
                 f"plugin {scope!r} declares fileio backend module {module!r} for {key!r}, "
                 f"and importing it failed: {type(exc).__name__}: {exc}"
             ) from exc
-    return declared
+    return declared, failed
 
 
 def _unknown(
-    kind: str, key: str, table: dict[str, Any], declared: set[str], uri: PathLike | None
+    kind: str,
+    key: str,
+    table: dict[str, Any],
+    found: tuple[set[str], list[str]],
+    uri: PathLike | None,
 ) -> NoReturn:
+    declared, failed = found
     known = ", ".join(repr(k) for k in sorted(set(table) | declared)) or "none"
     plural = "prefixes" if kind == "prefix" else "backends"
     if kind == "prefix":
@@ -151,8 +160,10 @@ def _unknown(
             "no installed plugin provides it; a plugin declares backends in its manifest's "
             "FILEIO_BACKENDS, or register one with treadle.fileio.register_backend"
         )
+    broken = "".join(f"; {line}" for line in failed)
     raise UnknownBackendError(
-        f"no storage backend for {kind} {key!r}{where}; {hint}. Registered {plural}: {known}"
+        f"no storage backend for {kind} {key!r}{where}; {hint}. Registered {plural}: "
+        f"{known}{broken}"
     )
 
 
@@ -171,11 +182,11 @@ def backend_class(name: str | None = None, uri: PathLike | None = None) -> type[
             return LocalBackend
         key, table, kind = prefix, _prefix_to_backends, "prefix"
     if key not in table:
-        declared = _discover(key)
+        found = _discover(key)
         if kind == "backend" and key not in table and key in _prefix_to_backends:
             return _prefix_to_backends[key]
         if key not in table:
-            _unknown(kind, key, table, declared, uri)
+            _unknown(kind, key, table, found, uri)
     return table[key]
 
 

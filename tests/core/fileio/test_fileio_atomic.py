@@ -59,3 +59,11 @@ def test_a_failing_write_cleans_its_temp_file(tmp_path: Path) -> None:
         fileio.put("not bytes", target)  # type: ignore[arg-type]
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["out.bin"]
+
+
+def test_a_symlinked_target_is_written_through_the_link(tmp_path: Path) -> None:
+    (tmp_path / "real.json").write_text("{}")
+    os.symlink(tmp_path / "real.json", tmp_path / "latest.json")
+    fileio.dump({"epoch": 5}, tmp_path / "latest.json")
+    assert os.path.islink(tmp_path / "latest.json")  # the link survives
+    assert fileio.load(tmp_path / "real.json") == {"epoch": 5}

@@ -24,6 +24,8 @@ def atomic_write_bytes(data: bytes | bytearray | memoryview, path: str) -> None:
     """Write ``data`` to ``path`` atomically, creating parent directories."""
     import tempfile  # imports random and hashlib: only pay for it when writing
 
+    if os.path.islink(path):  # write through the link, as open(path, "wb") would
+        path = os.path.realpath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")

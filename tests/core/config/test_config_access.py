@@ -155,3 +155,13 @@ def test_utf8_bom_is_accepted(tmp_path) -> None:
     path = tmp_path / "bom.py"
     path.write_bytes("a = 'é'\n".encode("utf-8-sig"))
     assert Config.fromfile(path).a == "é"
+
+
+def test_fromstring_resolves_relative_bases_against_the_working_directory(
+    tmp_path, monkeypatch
+) -> None:
+    (tmp_path / "base.yaml").write_text("lr: 0.1\nkeep: 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    cfg = Config.fromstring("_base_ = 'base.yaml'\nlr = 0.5\n", ".py")
+    assert cfg.to_dict() == {"lr": 0.5, "keep": 1}
+    assert cfg.filename is None and "lr = 0.5" in cfg.text

@@ -254,6 +254,8 @@ class Config(Mapping):
     def dump(self, file: str | Path | None = None) -> str | None:
         """Write the config to ``file`` (.py, .json, .yaml, .yml), or return the text.
 
+        A ``file`` with ``://`` is written through ``treadle.fileio``.
+
         With no ``file``, the text is in the format of :attr:`filename` (Python if
         there is none, or it is .py or .toml).
         """
@@ -269,6 +271,11 @@ class Config(Mapping):
                 f"cannot dump a config to {file}: use a .py, .json, .yaml or .yml file name"
             )
         text = FORMATTERS[ext](self.to_dict())
+        if "://" in file:
+            from treadle import fileio
+
+            fileio.put_text(text, file)
+            return None
         with open(file, "w", encoding="utf-8") as f:
             f.write(text)
         return None

@@ -154,7 +154,7 @@ def _load(path: str, options: _Options, stack: tuple[str, ...], text: str | None
             raise BaseCycleError(
                 "cycle in `_base_`: " + " -> ".join(chain) + ". Remove one of these entries."
             )
-        if not sources.is_remote(target) and not os.path.isfile(target):
+        if not sources.exists(target):
             raise ConfigFileNotFoundError(
                 f"{path}: `_base_` entry {entry!r} resolves to {target}, which does not exist"
             )

@@ -56,6 +56,15 @@ def join(including: str, entry: str) -> str:
     return normalize(os.path.join(os.path.dirname(including), entry))
 
 
+def exists(path: str) -> bool:
+    """Whether the config file ``path`` (local or URI) exists."""
+    if is_remote(path):
+        from treadle import fileio
+
+        return fileio.exists(path)
+    return os.path.isfile(path)
+
+
 def read_text(path: str) -> str:
     """The text of the config at ``path``; ConfigFileNotFoundError if there is none."""
     if is_remote(path):

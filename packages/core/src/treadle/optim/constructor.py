@@ -210,8 +210,8 @@ class DefaultOptimWrapperConstructor:
                     stacklevel=2,
                 )
                 continue
-            if not param.requires_grad:
-                params.append(group)
+            if not param.requires_grad:  # frozen: left out of the optimizer, as MMEngine does
+                logger.warning("%s is skipped since its requires_grad=False", full_name)
                 continue
             custom = next((key for key in sorted_keys if key in f"{prefix}.{name}"), None)
             if custom is not None:

@@ -180,7 +180,7 @@ def test_get_lr_and_momentum_for_sgd_and_adam():
     assert wrapper.get_momentum() == {"momentum": [0]}
     groups = [{"params": [model.weight]}, {"params": [model.bias], "lr": 0.5}]
     adam = OptimWrapper(torch.optim.Adam(groups, lr=0.1, betas=(0.8, 0.99)))
-    assert adam.get_lr() == {"lr": [0.1, 0.5]}
+    assert adam.get_lr() == {"base_lr": [0.1], "lr": [0.1, 0.5]}  # several groups: base too
     assert adam.get_momentum() == {"momentum": [0.8, 0.8]}
     rprop = OptimWrapper(torch.optim.Rprop(model.parameters()))
     assert rprop.get_momentum() == {"momentum": [0]}
@@ -205,3 +205,23 @@ def test_state_dict_round_trips_into_a_new_wrapper():
     fresh.update_params(F.mse_loss(clone(xs[0]), ys[0]))
     for a, b in zip(_params(model), _params(clone), strict=True):
         torch.testing.assert_close(a, b)
+
+
+def test_base_settings_follow_schedulers_and_round_trip():
+    from treadle.optim import StepLR
+
+    model = nn.Linear(1, 1)
+    groups = [{"params": [model.weight]}, {"params": [model.bias], "lr": 0.5}]
+    wrapper = OptimWrapper(torch.optim.SGD(groups, lr=0.1, momentum=0.9))
+    scheduler = StepLR(wrapper, step_size=1, gamma=0.5)
+    wrapper.step()
+    scheduler.step()
+    assert wrapper.get_lr() == {"base_lr": [0.05], "lr": [0.05, 0.25]}
+    assert scheduler.get_last_value() == [0.05, 0.25, 0.05]
+    state = copy.deepcopy(wrapper.state_dict())
+    assert state["base_param_settings"]["lr"] == 0.05
+    fresh_groups = [{"params": [model.weight]}, {"params": [model.bias], "lr": 0.5}]
+    fresh = OptimWrapper(torch.optim.SGD(fresh_groups, lr=0.1, momentum=0.9))
+    fresh.load_state_dict(state)
+    assert fresh.get_lr() == {"base_lr": [0.05], "lr": [0.05, 0.25]}
+    assert "base_param_settings" in state  # the caller's dict is not consumed

@@ -99,7 +99,7 @@ class AmpOptimWrapper(OptimWrapper):
 
     def state_dict(self) -> dict[str, Any]:
         """The optimizer state plus ``'loss_scaler'`` (``{}`` for a disabled scaler)."""
-        state = self.optimizer.state_dict()
+        state = super().state_dict()
         state["loss_scaler"] = self.loss_scaler.state_dict()
         return state
 
@@ -109,7 +109,7 @@ class AmpOptimWrapper(OptimWrapper):
         scaler_state = state.pop("loss_scaler", None)
         if scaler_state is not None:
             self.loss_scaler.load_state_dict(scaler_state)
-        self.optimizer.load_state_dict(state)
+        super().load_state_dict(state)
 
     @contextmanager
     def optim_context(self, model: nn.Module) -> Iterator[None]:

@@ -106,6 +106,41 @@ class OptimWrapper(BaseOptimWrapper):
         self.grad_norm: float | None = None
         if clip_grad is not None:
             self.clip_func, self.clip_grad_kwargs = _check_clip_grad(clip_grad)
+        # With several param groups, a pseudo group holding the optimizer defaults tracks
+        # the "base" lr/momentum for logging; schedulers update it like the real groups.
+        self.base_param_settings: dict[str, Any] | None = None
+        if len(optimizer.param_groups) > 1:
+            self.base_param_settings = {"params": torch.tensor([0.0]), **optimizer.defaults}
+
+    # ------------------------------------------------------------ param groups
+    @property
+    def param_groups(self) -> list[dict[str, Any]]:
+        """The optimizer's param groups, plus ``base_param_settings`` when there is one."""
+        if self.base_param_settings is None:
+            return self.optimizer.param_groups
+        return [*self.optimizer.param_groups, self.base_param_settings]
+
+    def get_lr(self) -> dict[str, list[float]]:
+        """``{'lr': [...]}``, with ``'base_lr'`` first when there are several groups."""
+        lrs = super().get_lr()
+        if self.base_param_settings is None:
+            return lrs
+        return {"base_lr": [self.base_param_settings["lr"]], **lrs}
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state dict, plus ``base_param_settings`` when there is one."""
+        state = self.optimizer.state_dict()
+        if self.base_param_settings is not None:
+            state["base_param_settings"] = self.base_param_settings
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (the input is not modified)."""
+        state = dict(state_dict)
+        base = state.pop("base_param_settings", None)
+        if base is not None:
+            self.base_param_settings = base
+        self.optimizer.load_state_dict(state)
 
     # --------------------------------------------------------------- protocol
     def update_params(

@@ -78,14 +78,19 @@ class OptimWrapperDict(OptimWrapper):
         return {name: w.defaults for name, w in self.optim_wrappers.items()}
 
     def get_lr(self) -> dict[str, list[float]]:
-        """``{'<name>.lr': [...]}`` for every wrapper."""
-        return {f"{name}.lr": w.get_lr()["lr"] for name, w in self.optim_wrappers.items()}
+        """``{'<name>.lr': [...]}`` (and ``'<name>.base_lr'``) for every wrapper."""
+        return {
+            f"{name}.{key}": value
+            for name, w in self.optim_wrappers.items()
+            for key, value in w.get_lr().items()
+        }
 
     def get_momentum(self) -> dict[str, list[float]]:
         """``{'<name>.momentum': [...]}`` for every wrapper."""
         return {
-            f"{name}.momentum": w.get_momentum()["momentum"]
+            f"{name}.{key}": value
             for name, w in self.optim_wrappers.items()
+            for key, value in w.get_momentum().items()
         }
 
     def state_dict(self) -> dict[str, Any]:

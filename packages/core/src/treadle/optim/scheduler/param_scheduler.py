@@ -98,7 +98,7 @@ class _ParamScheduler:
                     )
         self.base_values: list[Any] = [group[initial] for group in groups]
         self.last_step = last_step
-        self._global_step = 0
+        self._global_step = -1  # the construction is global step 0
         self._last_value: list[Any] = []
         self._initial_step()
 
@@ -140,7 +140,7 @@ class _ParamScheduler:
         return cls(*args, begin=begin, end=end, by_epoch=False, **kwargs)
 
     def _initial_step(self) -> None:
-        """Set the values of step 0 (global step 0 is the construction)."""
+        """Set the values of global step 0, the construction."""
         self.step()
 
     def _get_value(self) -> list[Any]:
@@ -150,12 +150,12 @@ class _ParamScheduler:
     def step(self) -> None:
         """Advance one epoch or iteration and set the scheduled values if in the window."""
         groups = self.optimizer.param_groups
+        self._global_step += 1
         if self.begin <= self._global_step < self.end:
             self.last_step += 1
             for index, (group, value) in enumerate(zip(groups, self._get_value(), strict=True)):
                 group[self.param_name] = value
                 self.print_value(self.verbose, index, value)
-        self._global_step += 1
         self._last_value = [group[self.param_name] for group in groups]
 
     def get_last_value(self) -> list[Any]:

@@ -81,10 +81,6 @@ class ReduceOnPlateauParamScheduler(_ParamScheduler):
         self.best = math.inf if rule == "less" else -math.inf
         super().__init__(optimizer, param_name, begin, end, last_step, by_epoch, verbose)
 
-    def _initial_step(self) -> None:
-        """Construction changes nothing: values move only on a plateau."""
-        self._last_value = [group[self.param_name] for group in self.optimizer.param_groups]
-
     def step(self, metrics: dict[str, Any] | None = None) -> None:  # type: ignore[override]
         """Without ``metrics``: count a training step. With them: judge ``monitor``."""
         groups = self.optimizer.param_groups

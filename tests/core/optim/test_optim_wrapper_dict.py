@@ -94,9 +94,13 @@ def test_lr_momentum_and_state_are_gathered_by_name():
 def test_misuse_is_named():
     model = ToyGAN()
     wrappers = _wrappers(model)
-    for method in ("update_params", "backward", "step", "zero_grad"):
+    for method in ("update_params", "backward", "step"):
         with pytest.raises(NotImplementedError, match=rf"\['generator'\]\.{method}"):
             getattr(wrappers, method)(torch.tensor(0.0))
+    model.generator(torch.randn(2, 2)).sum().backward()
+    model.discriminator(torch.randn(2, 1)).sum().backward()
+    wrappers.zero_grad()  # unambiguous: clears every wrapper's gradients
+    assert all(p.grad is None for p in model.parameters())
     with pytest.raises(NotImplementedError, match="optim_context"):
         wrappers.optim_context(model)
     with pytest.raises(KeyError, match=r"holds \['generator', 'discriminator'\]"):

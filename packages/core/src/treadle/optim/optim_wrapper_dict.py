@@ -1,6 +1,7 @@
 """``OptimWrapperDict``: several named optimizer wrappers (e.g. generator and discriminator).
 
-It does not train by itself: call the wrapper you need (``wrappers['generator']``).
+It does not update parameters by itself: call the wrapper you need
+(``wrappers['generator']``); only ``zero_grad`` acts on all of them.
 It gathers the wrappers' state dicts, learning rates and momenta under their names.
 """
 
@@ -47,8 +48,10 @@ class OptimWrapperDict(OptimWrapper):
     def step(self, *args: Any, **kwargs: Any) -> None:
         raise _not_here("step")
 
-    def zero_grad(self, *args: Any, **kwargs: Any) -> None:
-        raise _not_here("zero_grad")
+    def zero_grad(self, **kwargs: Any) -> None:
+        """Zero the gradients of every wrapper (unambiguous, unlike the other updates)."""
+        for wrapper in self.optim_wrappers.values():
+            wrapper.zero_grad(**kwargs)
 
     def optim_context(self, model: nn.Module) -> Any:
         raise _not_here("optim_context")

@@ -151,21 +151,24 @@ def test_non_mapping_data_config(tmp_path: Path) -> None:
         Config.fromfile(path)
 
 
-def test_pure_python_style_config_is_refused_clearly(tmp_path: Path) -> None:
-    path = write(
-        tmp_path / "lazy.py",
-        "from mmengine.config import read_base\nwith read_base():\n    from .base import *\n",
-    )
-    with pytest.raises(ConfigParsingError, match=r"read_base.*lazy_import=False"):
-        Config.fromfile(path)
-    with pytest.raises(ConfigParsingError):
-        Config.fromfile(write(tmp_path / "plain.py", "a = 1\n"), lazy_import=True)
+def test_pure_python_base_of_an_old_style_config_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "base.py", "from torch.optim import SGD\noptimizer = dict(type=SGD)\n")
+    child = write(tmp_path / "child.py", "_base_ = 'base.py'\n")
+    with pytest.raises(ConfigParsingError, match=r"base\.py.*one style"):
+        Config.fromfile(child)
+
+
+def test_old_style_file_with_lazy_import_true_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "base.py", "a = 1\n")
+    child = write(tmp_path / "child.py", "_base_ = 'base.py'\nb = 2\n")
+    with pytest.raises(ConfigParsingError, match=r"child\.py:1.*_base_"):
+        Config.fromfile(child, lazy_import=True)
 
 
 def test_lazy_import_false_runs_imports_as_plain_python(tmp_path: Path) -> None:
     path = write(tmp_path / "imports.py", "import numpy as np\nsize = int(np.int64(3))\n")
-    with pytest.raises(ConfigParsingError):
-        Config.fromfile(path)
+    with pytest.raises(RuntimeError, match="imported lazily"):
+        Config.fromfile(path)  # pure-Python style: np is lazy and cannot be called
     assert Config.fromfile(path, lazy_import=False).to_dict() == {"size": 3}
 
 

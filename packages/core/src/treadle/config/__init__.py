@@ -42,11 +42,23 @@ __all__ = [
     "ReservedKeyError",
     "UnsupportedFormatError",
     "parse_options",
+    "read_base",
 ]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+
+class read_base:  # MMEngine's name; a class keeps contextlib out of the import
+    """``with read_base():`` marks the base-config imports of a pure-Python config."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
 
 # argparse is imported only by code that uses the command-line helpers
 _LAZY = {"DictAction": "treadle.config.dict_action", "parse_options": "treadle.config.dict_action"}

@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from treadle.config.provenance import Origin
 
 RESERVED_KEYS = ("filename", "text", "pretty_text", "env_variables")
-_INTERNAL = ("_cfg_dict", "_filename", "_text", "_env_variables", "_format_python_code")
+_INTERNAL = (
+    "_cfg_dict",
+    "_filename",
+    "_text",
+    "_env_variables",
+    "_format_python_code",
+    "_imported_names",
+)
 
 
 class Config(Mapping):
@@ -83,6 +90,7 @@ class Config(Mapping):
         setattr_(self, "_format_python_code", format_python_code)
         setattr_(self, "_source", None)
         setattr_(self, "_applied_options", [])
+        setattr_(self, "_imported_names", set())
 
     # construction -------------------------------------------------------------------
     @staticmethod
@@ -108,6 +116,11 @@ class Config(Mapping):
             use_environment_variables=use_environment_variables,
             lazy_import=lazy_import,
         )
+        if loaded.imported is not None:  # a pure-Python config: no custom_imports, as MMEngine
+            cfg = Config(loaded.cfg, filename=filename, format_python_code=format_python_code)
+            object.__setattr__(cfg, "_imported_names", loaded.imported)
+            object.__setattr__(cfg, "_source", loaded.source)
+            return cfg
         if import_custom_modules and loaded.cfg.get("custom_imports"):
             from treadle.config.custom_imports import import_custom_modules as do_import
 
@@ -248,8 +261,16 @@ class Config(Mapping):
 
     # conversion, dumping, merging -----------------------------------------------------------
     def to_dict(self, keep_imported: bool = False) -> dict[str, Any]:
-        """A plain ``dict`` copy of the values, recursively."""
-        return self._cfg_dict.to_dict()
+        """A plain ``dict`` copy of the values, recursively.
+
+        Lazily imported objects of a pure-Python config are written as dotted names
+        (``'torch.optim.SGD'``); the names it imported are left out unless
+        ``keep_imported``.
+        """
+        plain = self._cfg_dict.to_dict()
+        if self._imported_names and not keep_imported:
+            plain = {k: v for k, v in plain.items() if k not in self._imported_names}
+        return plain
 
     def dump(self, file: str | Path | None = None) -> str | None:
         """Write the config to ``file`` (.py, .json, .yaml, .yml), or return the text.

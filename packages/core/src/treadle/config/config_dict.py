@@ -22,16 +22,21 @@ def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def hook(value: Any, path: str = "") -> Any:
+def hook(value: Any, path: str = "", cls: type[ConfigDict] | None = None) -> Any:
     """``value`` with plain dicts (at any depth in lists/tuples) turned into ConfigDicts."""
     kind = type(value)
     if kind in _PLAIN_DICTS:
-        return ConfigDict(value, _path=path)
+        return (cls or ConfigDict)(value, _path=path)
     if kind is list:
-        return [hook(item, _join(path, i)) for i, item in enumerate(value)]
+        return [hook(item, _join(path, i), cls) for i, item in enumerate(value)]
     if kind is tuple:
-        return tuple(hook(item, _join(path, i)) for i, item in enumerate(value))
+        return tuple(hook(item, _join(path, i), cls) for i, item in enumerate(value))
     return value
+
+
+# LazyObject and LazyAttr (pure-Python configs) register here when treadle.config.lazy
+# is imported; to_plain() writes them as dotted names, as MMEngine's to_dict does
+LAZY_TYPES: tuple[type, ...] = ()
 
 
 class ConfigDict(dict):
@@ -43,12 +48,13 @@ class ConfigDict(dict):
         super().__init__()
         object.__setattr__(self, "_ConfigDict__path", _path)
         setitem = dict.__setitem__
+        cls = type(self)
         for source in (*args, kwargs):
             if not source:
                 continue
             items = dict.items(source) if isinstance(source, dict) else source
             for key, value in items:
-                setitem(self, key, hook(value, _join(_path, key)))
+                setitem(self, key, hook(value, _join(_path, key), cls))
 
     # attribute access ---------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -90,7 +96,7 @@ class ConfigDict(dict):
 
     # item access --------------------------------------------------------------------
     def __setitem__(self, key: Any, value: Any) -> None:
-        dict.__setitem__(self, key, hook(value, _join(self.__path, key)))
+        dict.__setitem__(self, key, hook(value, _join(self.__path, key), type(self)))
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         if key not in self:
@@ -121,7 +127,7 @@ class ConfigDict(dict):
 
     def copy(self) -> ConfigDict:
         """A shallow copy, still a ConfigDict."""
-        other = ConfigDict(_path=self.__path)
+        other = type(self)(_path=self.__path)
         for key, value in dict.items(self):
             dict.__setitem__(other, key, value)
         return other
@@ -131,14 +137,14 @@ class ConfigDict(dict):
     def __deepcopy__(self, memo: dict[int, Any]) -> ConfigDict:
         import copy
 
-        other = ConfigDict(_path=self.__path)
+        other = type(self)(_path=self.__path)
         memo[id(self)] = other
         for key, value in dict.items(self):
             dict.__setitem__(other, copy.deepcopy(key, memo), copy.deepcopy(value, memo))
         return other
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (dict(self), self.__path))
+        return (_rebuild, (type(self), dict(self), self.__path))
 
     def to_dict(self) -> dict[Any, Any]:
         """A plain ``dict`` copy, recursively (lists and tuples are rebuilt too)."""
@@ -166,8 +172,8 @@ def _merge_loose(new: Any, old: Any) -> Any:
     return merged
 
 
-def _rebuild(items: dict[Any, Any], path: str) -> ConfigDict:
-    return ConfigDict(items, _path=path)
+def _rebuild(cls: type[ConfigDict], items: dict[Any, Any], path: str) -> ConfigDict:
+    return cls(items, _path=path)
 
 
 _ATOMS = (str, int, float, bool, type(None), bytes, complex, type)
@@ -214,4 +220,6 @@ def to_plain(value: Any) -> Any:
     kind = type(value)
     if kind is list or kind is tuple:
         return kind(to_plain(item) for item in value)
+    if LAZY_TYPES and isinstance(value, LAZY_TYPES):
+        return f"{value.module}.{value}"
     return value

@@ -49,7 +49,7 @@ class Source:
 class Loaded:
     """The merged dict of a file and its bases, their texts and the env variables used."""
 
-    __slots__ = ("cfg", "env", "source", "texts")
+    __slots__ = ("cfg", "env", "imported", "source", "texts")
 
     def __init__(
         self, cfg: dict[str, Any], texts: list[str], env: dict[str, str], source: Source
@@ -58,6 +58,8 @@ class Loaded:
         self.texts = texts
         self.env = env
         self.source = source
+        # names a pure-Python config imported (left out of to_dict); None for other configs
+        self.imported: set[str] | None = None
 
 
 class _Options:
@@ -87,6 +89,15 @@ def load(
     if text is None and not sources.is_remote(path) and not os.path.isfile(path):
         shown = filename if filename == path else f"{filename!r} (resolved to {path})"
         raise ConfigFileNotFoundError(f"config file {shown} does not exist")
+    if path.endswith(".py") and lazy_import is not False:
+        raw = sources.read_text(path) if text is None else text
+        if lazy_import or readers.is_lazy_import(raw, path):
+            from treadle.config.pure_python import load_pure_python
+
+            cfg, imported = load_pure_python(path)
+            loaded = Loaded(cfg, [raw], {}, Source(path, ".py", raw, cfg, []))
+            loaded.imported = imported
+            return loaded
     loaded = _load(path, options, (), text)
     if scope:
         loaded.cfg = {key: stamp_scope(value, scope) for key, value in loaded.cfg.items()}
@@ -114,16 +125,12 @@ def _load(path: str, options: _Options, stack: tuple[str, ...], text: str | None
             f"use .py, .json, .yaml, .yml or .toml"
         )
     raw = sources.read_text(path) if text is None else text
-    if (
-        ext == ".py"
-        and options.lazy_import is not False
-        and (options.lazy_import or readers.is_lazy_import(raw, path))
-    ):
+    if ext == ".py" and options.lazy_import is None and readers.is_lazy_import(raw, path):
         raise ConfigParsingError(
             f"{path} is written in MMEngine's pure-Python style (`with read_base():` or "
-            f"imports of non-standard-library modules), which Treadle does not load yet. "
-            f"Use `_base_ = [...]` and `type='Name'` strings, or pass lazy_import=False "
-            f"to run its imports as plain Python."
+            f"imports of non-standard-library modules) but is a `_base_` of an old-style "
+            f"config: every file of one inheritance chain must use one style. Import it "
+            f"with `with read_base():` instead, or pass lazy_import=False."
         )
     body = raw
     env_used: dict[str, str] = {}

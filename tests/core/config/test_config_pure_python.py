@@ -85,3 +85,18 @@ def test_star_import_of_a_library_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "cfg.py", "from numpy import *\n")
     with pytest.raises(ConfigParsingError, match=r"cfg\.py:1.*import \*"):
         Config.fromfile(path)
+
+
+def test_fromstring_and_cycles(tmp_path: Path) -> None:
+    cfg = Config.fromstring("from torch.optim import SGD\nopt = dict(type=SGD)\n", ".py")
+    assert cfg.to_dict() == {"opt": {"type": "torch.optim.SGD"}}
+    write(
+        tmp_path / "a.py",
+        "from treadle.config import read_base\nwith read_base():\n    from .b import *\n",
+    )
+    write(
+        tmp_path / "b.py",
+        "from treadle.config import read_base\nwith read_base():\n    from .a import *\n",
+    )
+    with pytest.raises(RecursionError, match=r"a\.py -> .*b\.py -> .*a\.py"):
+        Config.fromfile(tmp_path / "a.py")

@@ -153,12 +153,13 @@ class Config(Mapping):
             warnings.warn('Please check "file_format", the file format may be .py', stacklevel=2)
         virtual = os.path.join(os.getcwd(), f"<string>{file_format}")
         loaded = load(virtual, text=cfg_str)
-        if loaded.cfg.get("custom_imports"):
+        if loaded.imported is None and loaded.cfg.get("custom_imports"):
             from treadle.config.custom_imports import import_custom_modules
 
             import_custom_modules(loaded.cfg["custom_imports"], virtual)
         cfg = Config(loaded.cfg, cfg_text=cfg_str, env_variables=loaded.env)
         object.__setattr__(cfg, "_source", loaded.source)
+        object.__setattr__(cfg, "_imported_names", loaded.imported or set())
         return cfg
 
     # mapping and attribute access -----------------------------------------------------

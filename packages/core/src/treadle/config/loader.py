@@ -94,7 +94,7 @@ def load(
         if lazy_import or readers.is_lazy_import(raw, path):
             from treadle.config.pure_python import load_pure_python
 
-            cfg, imported = load_pure_python(path)
+            cfg, imported = load_pure_python(path, text)
             loaded = Loaded(cfg, [raw], {}, Source(path, ".py", raw, cfg, []))
             loaded.imported = imported
             return loaded

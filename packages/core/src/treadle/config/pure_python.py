@@ -30,11 +30,11 @@ if TYPE_CHECKING:
 _CONFIG_MODULES = ("mmengine.config", "treadle.config")
 
 
-def load_pure_python(path: str) -> tuple[LazyConfigDict, set[str]]:
-    """The values of the pure-Python config at ``path`` and the names it imported."""
+def load_pure_python(path: str, text: str | None = None) -> tuple[LazyConfigDict, set[str]]:
+    """The values of the pure-Python config at ``path`` (or ``text``) and the names it imported."""
     lazy.parsing = True
     try:
-        return _parse(path, ())
+        return _parse(path, (), text)
     finally:
         lazy.parsing = False
 
@@ -46,10 +46,13 @@ def _is_plain_import(module: str) -> bool:
     return module.startswith(_CONFIG_MODULES) or module.split(".")[0] in sys.stdlib_module_names
 
 
-def _parse(path: str, stack: tuple[str, ...]) -> tuple[LazyConfigDict, set[str]]:
+def _parse(
+    path: str, stack: tuple[str, ...], text: str | None = None
+) -> tuple[LazyConfigDict, set[str]]:
     if path in stack:
         raise BaseCycleError("cycle in `with read_base()` imports: " + " -> ".join((*stack, path)))
-    text = sources.read_text(path)
+    if text is None:
+        text = sources.read_text(path)
     try:
         tree = ast.parse(text, path)
     except SyntaxError as exc:

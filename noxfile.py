@@ -35,7 +35,11 @@ def tests(session: nox.Session) -> None:
     install_treadle(session, FIXTURE_PLUGIN, "pytest", "hatchling")
     # fileio: every optional backend SDK, orjson, and moto's S3 server for the loopback tests
     session.install(
-        "./packages/core[fast]", "./packages/fileio-backends[s3,lmdb,memcached]", "moto[server]"
+        "-c",
+        "tests/constraints.txt",
+        "./packages/core[fast]",
+        "./packages/fileio-backends[s3,lmdb,memcached]",
+        "moto[server]",
     )
     session.install("numpy")  # the fileio tests dump numpy values to JSON
     session.run("pytest", *session.posargs)

@@ -7,11 +7,7 @@ submodule that defines the name.
 
 from __future__ import annotations
 
-import importlib
-
-TYPE_CHECKING = False  # typing itself is not imported at runtime: it costs milliseconds
-if TYPE_CHECKING:
-    from typing import Any
+from treadle.utils.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -90,14 +86,4 @@ for _module, _names in {
 del _module, _names, _name
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY_NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'treadle' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY_NAMES])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY_NAMES)

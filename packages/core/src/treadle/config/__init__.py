@@ -8,8 +8,6 @@ ast and yaml are imported only by the code that needs them.
 
 from __future__ import annotations
 
-import importlib
-
 from treadle.config.config import Config
 from treadle.config.config_dict import ConfigDict
 from treadle.config.errors import (
@@ -25,6 +23,7 @@ from treadle.config.errors import (
     ReservedKeyError,
     UnsupportedFormatError,
 )
+from treadle.utils.lazy import lazy_exports
 
 __all__ = [
     "BaseCycleError",
@@ -45,10 +44,6 @@ __all__ = [
     "read_base",
 ]
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
 
 class read_base:  # MMEngine's name; a class keeps contextlib out of the import
     """``with read_base():`` marks the base-config imports of a pure-Python config."""
@@ -64,10 +59,4 @@ class read_base:  # MMEngine's name; a class keeps contextlib out of the import
 _LAZY = {"DictAction": "treadle.config.dict_action", "parse_options": "treadle.config.dict_action"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'treadle.config' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

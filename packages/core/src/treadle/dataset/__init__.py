@@ -6,12 +6,10 @@ import torch; the datasets, samplers and collate functions do.
 
 from __future__ import annotations
 
-import importlib
+from treadle.utils.lazy import lazy_exports
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from treadle.dataset.base_dataset import BaseDataset, force_full_init
     from treadle.dataset.collate import COLLATE_FUNCTIONS, default_collate, pseudo_collate
     from treadle.dataset.compose import Compose
@@ -50,14 +48,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY_NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'treadle.dataset' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY_NAMES])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY_NAMES)

@@ -9,8 +9,6 @@ for what they do not touch.
 
 from __future__ import annotations
 
-import importlib
-
 from treadle.plugins.errors import (
     PluginConflictError,
     PluginError,
@@ -18,26 +16,23 @@ from treadle.plugins.errors import (
     PluginWarning,
     UnknownScopeError,
 )
+from treadle.utils.lazy import lazy_exports
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-# public name -> submodule defining it
+# public name -> module defining it
 _LAZY = {
-    "GROUP": "index",
-    "PluginEntry": "index",
-    "entries": "index",
-    "Plugin": "loader",
-    "PluginStatus": "loader",
-    "config_dir": "loader",
-    "get_plugin": "loader",
-    "installed_scopes": "loader",
-    "load_all": "loader",
-    "load_scope": "loader",
-    "plugins": "loader",
-    "hookimpl": "hookspecs",
-    "plugin_manager": "manager",
+    "GROUP": "treadle.plugins.index",
+    "PluginEntry": "treadle.plugins.index",
+    "entries": "treadle.plugins.index",
+    "Plugin": "treadle.plugins.loader",
+    "PluginStatus": "treadle.plugins.loader",
+    "config_dir": "treadle.plugins.loader",
+    "get_plugin": "treadle.plugins.loader",
+    "installed_scopes": "treadle.plugins.loader",
+    "load_all": "treadle.plugins.loader",
+    "load_scope": "treadle.plugins.loader",
+    "plugins": "treadle.plugins.loader",
+    "hookimpl": "treadle.plugins.hookspecs",
+    "plugin_manager": "treadle.plugins.manager",
 }
 
 __all__ = [
@@ -50,10 +45,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'treadle.plugins' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"treadle.plugins.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -34,7 +34,22 @@ def _build_param_scheduler(cfg: Any, *args: Any, **kwargs: Any) -> Any:
 RUNNERS = _root("runner")
 RUNNER_CONSTRUCTORS = _root("runner constructor")
 LOOPS = _root("loop")
-HOOKS = _root("hook")
+HOOKS = _root(
+    "hook",
+    locations=(
+        "treadle.hooks.runtime_info_hook",
+        "treadle.hooks.iter_timer_hook",
+        "treadle.hooks.sampler_seed_hook",
+        "treadle.hooks.logger_hook",
+        "treadle.hooks.param_scheduler_hook",
+        "treadle.hooks.checkpoint_hook",
+        "treadle.hooks.ema_hook",
+        "treadle.hooks.empty_cache_hook",
+        "treadle.hooks.sync_buffer_hook",
+        "treadle.hooks.early_stopping_hook",
+        "treadle.hooks.profiler_hook",
+    ),
+)
 STRATEGIES = _root("strategy")
 DATASETS = _root("dataset", locations=("treadle.dataset.wrappers",))
 DATA_SAMPLERS = _root("data sampler", locations=("treadle.dataset.sampler",))
@@ -57,9 +72,9 @@ PARAM_SCHEDULERS = _root(
 METRICS = _root("metric", locations=("treadle.evaluator.metrics",))
 EVALUATOR = _root("evaluator", locations=("treadle.evaluator.evaluator",))
 TASK_UTILS = _root("task util")
-VISUALIZERS = _root("visualizer")
-VISBACKENDS = _root("vis_backend")
-LOG_PROCESSORS = _root("log_processor")
+VISUALIZERS = _root("visualizer", locations=("treadle.visualization.visualizer",))
+VISBACKENDS = _root("vis_backend", locations=("treadle.visualization.vis_backend",))
+LOG_PROCESSORS = _root("log_processor", locations=("treadle.logging.log_processor",))
 INFERENCERS = _root("inferencer")
 FUNCTIONS = _root("function", locations=("treadle.dataset.collate",))
 

@@ -1,0 +1,126 @@
+"""``HookDispatcher``: call each hook point on just the hooks that act there, in priority order.
+
+The per-point tables are built when hooks are registered, so calling a point no
+hook overrides is one dict lookup and an empty loop. A hook that raises is named
+(class, priority, point) in a :class:`HookError` chained to the original error.
+"""
+
+from __future__ import annotations
+
+from treadle.hooks.hook import Hook
+from treadle.hooks.priority import Priority, get_priority
+
+TYPE_CHECKING = False  # typing is not imported at runtime: import cost
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+
+class HookError(RuntimeError):
+    """A hook raised at a hook point; ``hook``, ``point`` and ``__cause__`` say which and why."""
+
+    def __init__(self, hook: object, point: str, error: BaseException) -> None:
+        self.hook = hook
+        self.point = point
+        super().__init__(
+            f"hook {type(hook).__name__} (priority {_priority_name(hook)}) raised in {point}: "
+            f"{type(error).__name__}: {error}"
+        )
+
+
+class HookDispatcher:
+    """Hooks sorted by priority (stable: equal priorities keep registration order).
+
+    Args:
+        hooks: initial hooks, registered in order with their own ``priority``.
+    """
+
+    def __init__(self, hooks: Iterable[object] = ()) -> None:
+        self._hooks: list[object] = []
+        self._table: dict[str, tuple[tuple[object, Callable[..., Any]], ...]] = {}
+        for hook in hooks:
+            self._insert(hook, None)
+        self._rebuild()
+
+    @property
+    def hooks(self) -> list[object]:
+        """The registered hooks, in calling order (a copy)."""
+        return list(self._hooks)
+
+    def register(self, hook: object, priority: int | str | Priority | None = None) -> None:
+        """Add ``hook``; ``priority`` (if given) replaces ``hook.priority``, as MMEngine does."""
+        self._insert(hook, priority)
+        self._rebuild()
+
+    def has(self, point: str) -> bool:
+        """Whether any hook acts at ``point`` (lets a loop skip building arguments)."""
+        return bool(self._entries(point))
+
+    def call(self, point: str, runner: Any, **kwargs: Any) -> None:
+        """Call ``point`` on every hook acting there, in order, with ``runner`` and ``kwargs``."""
+        entries = self._table.get(point)
+        if entries is None:
+            entries = self._entries(point)
+        for hook, method in entries:
+            try:
+                method(runner, **kwargs)
+            except Exception as error:
+                raise HookError(hook, point, error) from error
+
+    def info(self) -> str:
+        """One block per point: the hooks called there with their priorities (for the log)."""
+        lines = []
+        for point in Hook.stages:
+            entries = self._table[point]
+            if entries:
+                lines.append(f"{point}:")
+                lines += [f"({_priority_name(h):<12}) {type(h).__name__}" for h, _ in entries]
+                lines.append("-" * 20)
+        return "\n".join(lines)
+
+    def _insert(self, hook: object, priority: int | str | Priority | None) -> None:
+        if priority is not None:
+            get_priority(priority)  # validate before changing the hook
+            hook.priority = priority  # type: ignore[attr-defined]
+        value = get_priority(getattr(hook, "priority", "NORMAL"))
+        index = len(self._hooks)
+        while (
+            index > 0
+            and get_priority(getattr(self._hooks[index - 1], "priority", "NORMAL")) > value
+        ):
+            index -= 1
+        self._hooks.insert(index, hook)
+
+    def _rebuild(self) -> None:
+        triggered = {
+            id(hook): set(hook.get_triggered_stages())
+            for hook in self._hooks
+            if isinstance(hook, Hook)
+        }
+        self._table = {
+            point: tuple(
+                (hook, getattr(hook, point))
+                for hook in self._hooks
+                if point in triggered.get(id(hook), ())
+                or (not isinstance(hook, Hook) and callable(getattr(hook, point, None)))
+            )
+            for point in Hook.stages
+        }
+
+    def _entries(self, point: str) -> tuple[tuple[object, Callable[..., Any]], ...]:
+        entries = self._table.get(point)
+        if entries is None:  # a point outside the 22 (a custom loop's): scan once
+            entries = self._table[point] = self._scan(point)
+        return entries
+
+    def _scan(self, point: str) -> tuple[tuple[object, Callable[..., Any]], ...]:
+        methods = ((hook, getattr(hook, point, None)) for hook in self._hooks)
+        return tuple((hook, method) for hook, method in methods if callable(method))
+
+
+def _priority_name(hook: object) -> str:
+    value = get_priority(getattr(hook, "priority", "NORMAL"))
+    try:
+        return Priority(value).name
+    except ValueError:
+        return str(value)

@@ -1,0 +1,122 @@
+"""``RuntimeInfoHook``: keep the runner's message hub current (epoch, iter, lr, losses, metrics).
+
+Other hooks and the log processor read these keys; checkpoints save the hub, so a
+resumed run finds them again.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+import torch
+
+from treadle.hooks.hook import Hook
+from treadle.registry import HOOKS
+
+
+def _is_scalar(value: Any) -> bool:
+    """A number, or a one-element array/tensor: what goes into a scalar history."""
+    if isinstance(value, numbers.Number):
+        return True
+    if isinstance(value, (np.ndarray, np.number)):
+        return value.size == 1 and value.ndim <= 1
+    if isinstance(value, torch.Tensor):
+        return value.numel() == 1
+    return False
+
+
+@HOOKS.register_module()
+class RuntimeInfoHook(Hook):
+    """Write loop state, learning rates, losses and metrics into ``runner.message_hub``.
+
+    Keys (MMEngine's): ``cfg``, ``seed``, ``experiment_name``, ``loop_stage``, ``epoch``,
+    ``iter``, ``max_epochs``, ``max_iters``, ``dataset_meta`` (infos); ``train/<lr key>``,
+    ``train/<loss>``, ``val/<metric>``, ``test/<metric>`` (scalars; non-scalar outputs
+    and metrics go to infos under the same names).
+    """
+
+    priority = "VERY_HIGH"
+
+    def __init__(self) -> None:
+        self.last_loop_stage: str | None = None
+
+    def before_run(self, runner: Any) -> None:
+        cfg = runner.cfg
+        hub = runner.message_hub
+        hub.update_info("cfg", getattr(cfg, "pretty_text", cfg))
+        hub.update_info("seed", runner.seed)
+        hub.update_info("experiment_name", runner.experiment_name)
+        self.last_loop_stage = None
+
+    def before_train(self, runner: Any) -> None:
+        hub = runner.message_hub
+        hub.update_info("loop_stage", "train")
+        hub.update_info("epoch", runner.epoch)
+        hub.update_info("iter", runner.iter)
+        hub.update_info("max_epochs", runner.max_epochs)
+        hub.update_info("max_iters", runner.max_iters)
+        dataset = getattr(runner.train_dataloader, "dataset", None)
+        if hasattr(dataset, "metainfo"):
+            hub.update_info("dataset_meta", dataset.metainfo)
+
+    def after_train(self, runner: Any) -> None:
+        runner.message_hub.pop_info("loop_stage")
+
+    def before_train_epoch(self, runner: Any) -> None:
+        runner.message_hub.update_info("epoch", runner.epoch)
+
+    def before_train_iter(self, runner: Any, batch_idx: int, data_batch: Any = None) -> None:
+        hub = runner.message_hub
+        hub.update_info("iter", runner.iter)
+        lrs = runner.optim_wrapper.get_lr()
+        if not isinstance(lrs, dict):
+            raise TypeError(
+                f"runner.optim_wrapper.get_lr() must return a dict of name -> list of lrs "
+                f"(as OptimWrapper does), got {type(lrs).__name__}"
+            )
+        for name, values in lrs.items():
+            hub.update_scalar(f"train/{name}", values[0])
+
+    def after_train_iter(
+        self, runner: Any, batch_idx: int, data_batch: Any = None, outputs: Any = None
+    ) -> None:
+        if outputs is not None:
+            self._record(runner, "train", outputs)
+
+    def before_val(self, runner: Any) -> None:
+        hub = runner.message_hub
+        self.last_loop_stage = hub.get_info("loop_stage")
+        hub.update_info("loop_stage", "val")
+
+    def after_val_epoch(self, runner: Any, metrics: dict[str, Any] | None = None) -> None:
+        if metrics:
+            self._record(runner, "val", metrics)
+
+    def after_val(self, runner: Any) -> None:
+        # validation inside training returns to the 'train' stage
+        if self.last_loop_stage == "train":
+            runner.message_hub.update_info("loop_stage", self.last_loop_stage)
+            self.last_loop_stage = None
+        else:
+            runner.message_hub.pop_info("loop_stage")
+
+    def before_test(self, runner: Any) -> None:
+        runner.message_hub.update_info("loop_stage", "test")
+
+    def after_test(self, runner: Any) -> None:
+        runner.message_hub.pop_info("loop_stage")
+
+    def after_test_epoch(self, runner: Any, metrics: dict[str, Any] | None = None) -> None:
+        if metrics:
+            self._record(runner, "test", metrics)
+
+    @staticmethod
+    def _record(runner: Any, mode: str, values: dict[str, Any]) -> None:
+        hub = runner.message_hub
+        for key, value in values.items():
+            if _is_scalar(value):
+                hub.update_scalar(f"{mode}/{key}", value)
+            else:
+                hub.update_info(f"{mode}/{key}", value)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+from collections.abc import Iterator
+from typing import BinaryIO
 
 
 @functools.cache
@@ -22,6 +24,17 @@ def _umask() -> int:
 
 def atomic_write_bytes(data: bytes | bytearray | memoryview, path: str) -> None:
     """Write ``data`` to ``path`` atomically, creating parent directories."""
+    with atomic_writer(path) as f:
+        f.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str) -> Iterator[BinaryIO]:
+    """A binary file for the ``with`` block that replaces ``path`` when the block succeeds.
+
+    For writers that stream (``torch.save``): no copy of the whole payload in memory.
+    If the block raises, ``path`` is untouched and the temporary file is removed.
+    """
     import tempfile  # imports random and hashlib: only pay for it when writing
 
     if os.path.islink(path):  # write through the link, as open(path, "wb") would
@@ -31,7 +44,7 @@ def atomic_write_bytes(data: bytes | bytearray | memoryview, path: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with open(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         try:

@@ -1,0 +1,1 @@
+"""The runner: assembles the training components and hands control to loops."""

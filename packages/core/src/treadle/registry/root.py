@@ -72,9 +72,9 @@ PARAM_SCHEDULERS = _root(
 METRICS = _root("metric", locations=("treadle.evaluator.metrics",))
 EVALUATOR = _root("evaluator", locations=("treadle.evaluator.evaluator",))
 TASK_UTILS = _root("task util")
-VISUALIZERS = _root("visualizer")
-VISBACKENDS = _root("vis_backend")
-LOG_PROCESSORS = _root("log_processor")
+VISUALIZERS = _root("visualizer", locations=("treadle.visualization.visualizer",))
+VISBACKENDS = _root("vis_backend", locations=("treadle.visualization.vis_backend",))
+LOG_PROCESSORS = _root("log_processor", locations=("treadle.logging.log_processor",))
 INFERENCERS = _root("inferencer")
 FUNCTIONS = _root("function", locations=("treadle.dataset.collate",))
 

@@ -31,9 +31,9 @@ def _build_param_scheduler(cfg: Any, *args: Any, **kwargs: Any) -> Any:
     return build_scheduler_from_cfg(cfg, *args, **kwargs)
 
 
-RUNNERS = _root("runner")
+RUNNERS = _root("runner", locations=("treadle.runner.runner",))
 RUNNER_CONSTRUCTORS = _root("runner constructor")
-LOOPS = _root("loop")
+LOOPS = _root("loop", locations=("treadle.runner.loops",))
 HOOKS = _root(
     "hook",
     locations=(

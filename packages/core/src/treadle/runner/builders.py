@@ -1,0 +1,292 @@
+"""Build the runner's components from objects or config dicts (MMEngine's semantics).
+
+Each function takes what the user passed to ``Runner`` — an object, a config dict,
+or None — and returns the built object, so ``runner.py`` only wires them together.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from treadle.registry import (
+    DATA_SAMPLERS,
+    DATASETS,
+    EVALUATOR,
+    FUNCTIONS,
+    LOG_PROCESSORS,
+    MODEL_WRAPPERS,
+    MODELS,
+    PARAM_SCHEDULERS,
+    VISUALIZERS,
+)
+
+
+def _plain(cfg: Any) -> dict:
+    """A deep copy of a config mapping as a plain dict (``ConfigDict`` included)."""
+    return copy.deepcopy(dict(cfg))
+
+
+def build_model(model: nn.Module | dict, data_preprocessor: dict | None = None) -> nn.Module:
+    """The model; ``data_preprocessor`` fills the model cfg's own if it has none."""
+    if isinstance(model, nn.Module):
+        return model
+    if not isinstance(model, dict):
+        raise TypeError(f"model must be an nn.Module or a config dict, got {type(model).__name__}")
+    cfg = _plain(model)
+    if data_preprocessor is not None:
+        cfg.setdefault("data_preprocessor", data_preprocessor)
+    return MODELS.build(cfg)
+
+
+def wrap_model(model: nn.Module, model_wrapper_cfg: dict | None, distributed: bool) -> nn.Module:
+    """Move ``model`` to the current device and, when distributed, wrap it for DDP."""
+    from treadle.model import is_model_wrapper
+
+    if is_model_wrapper(model):
+        if model_wrapper_cfg is not None:
+            raise TypeError(
+                "model is already wrapped; do not also pass model_wrapper_cfg (remove one of them)"
+            )
+        return model
+    device = (
+        torch.device(f"cuda:{torch.cuda.current_device()}") if torch.cuda.is_available() else None
+    )
+    if device is not None:
+        model = model.to(device)
+    if not distributed:
+        return model
+    cfg = _plain(model_wrapper_cfg or dict(type="MMDistributedDataParallel"))
+    cfg.setdefault("broadcast_buffers", False)
+    cfg.setdefault("find_unused_parameters", False)
+    if device is not None:
+        cfg.setdefault("device_ids", [device.index])
+    cfg["module"] = model
+    return MODEL_WRAPPERS.build(cfg)
+
+
+def build_dataloader(
+    dataloader: DataLoader | dict, seed: int | None = None, diff_rank_seed: bool = False
+) -> DataLoader:
+    """A ``DataLoader`` from its config dict (MMEngine's ``Runner.build_dataloader``).
+
+    ``dataset`` comes from DATASETS, ``sampler`` from DATA_SAMPLERS (given ``seed``
+    unless it sets its own), ``collate_fn`` from FUNCTIONS (default
+    ``pseudo_collate``), and workers are seeded by ``worker_init_fn``. The loader
+    draws its worker base seed from its own generator, so creating an iterator
+    leaves the global RNG untouched: that keeps resumed runs bitwise-exact.
+    """
+    if isinstance(dataloader, DataLoader):
+        return dataloader
+    from treadle.dataset import worker_init_fn
+    from treadle.dist import get_dist_info
+
+    cfg = _plain(dataloader)
+    for key in ("dataset", "sampler"):
+        if key not in cfg:
+            raise KeyError(
+                f"dataloader config needs {key!r} (e.g. sampler=dict(type='DefaultSampler', "
+                f"shuffle=True)); got keys {sorted(cfg)}"
+            )
+    dataset_cfg = cfg.pop("dataset")
+    dataset = DATASETS.build(dataset_cfg) if isinstance(dataset_cfg, dict) else dataset_cfg
+    if hasattr(dataset, "full_init"):
+        dataset.full_init()
+    rank, _ = get_dist_info()
+    sampler_seed = None if seed is None else seed + (rank if diff_rank_seed else 0)
+    sampler_cfg = cfg.pop("sampler")
+    if isinstance(sampler_cfg, dict):
+        sampler = DATA_SAMPLERS.build(
+            sampler_cfg, default_args=dict(dataset=dataset, seed=sampler_seed)
+        )
+    else:
+        sampler = sampler_cfg
+    batch_sampler_cfg = cfg.pop("batch_sampler", None)
+    batch_sampler = None
+    if isinstance(batch_sampler_cfg, dict):
+        batch_sampler = DATA_SAMPLERS.build(
+            batch_sampler_cfg,
+            default_args=dict(sampler=sampler, batch_size=cfg.pop("batch_size", 1)),
+        )
+    elif batch_sampler_cfg is not None:
+        batch_sampler = batch_sampler_cfg
+    collate_cfg = cfg.pop("collate_fn", dict(type="pseudo_collate"))
+    if isinstance(collate_cfg, dict):
+        collate_cfg = dict(collate_cfg)
+        collate_fn = FUNCTIONS.get(collate_cfg.pop("type"))
+        if collate_cfg:
+            collate_fn = functools.partial(collate_fn, **collate_cfg)
+    else:
+        collate_fn = collate_cfg
+    num_workers = cfg.get("num_workers", 0)
+    init_fn = None
+    if seed is not None and "worker_init_fn" not in cfg:
+        init_fn = functools.partial(worker_init_fn, num_workers=num_workers, rank=rank, seed=seed)
+    elif isinstance(cfg.get("worker_init_fn"), dict):
+        wcfg = dict(cfg.pop("worker_init_fn"))
+        init_fn = functools.partial(
+            FUNCTIONS.get(wcfg.pop("type")),
+            num_workers=num_workers,
+            rank=rank,
+            seed=seed,
+            **wcfg,
+        )
+    if init_fn is not None:
+        cfg["worker_init_fn"] = init_fn
+    generator = torch.Generator()
+    generator.manual_seed(0 if seed is None else seed)
+    cfg.setdefault("generator", generator)
+    if batch_sampler is not None:
+        cfg.pop("shuffle", None)
+        return DataLoader(dataset, batch_sampler=batch_sampler, collate_fn=collate_fn, **cfg)
+    return DataLoader(dataset, sampler=sampler, collate_fn=collate_fn, **cfg)
+
+
+def build_optim_wrapper(model: nn.Module, optim_wrapper: Any) -> Any:
+    """The optimizer wrapper: an object, a wrapper config, or a dict of wrapper configs."""
+    from treadle.optim import BaseOptimWrapper, OptimWrapperDict
+    from treadle.optim import build_optim_wrapper as build
+
+    if isinstance(optim_wrapper, BaseOptimWrapper):
+        return optim_wrapper
+    if isinstance(optim_wrapper, torch.optim.Optimizer):
+        raise TypeError(
+            "optim_wrapper must be an OptimWrapper or its config dict, not a bare optimizer; "
+            "write optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01))"
+        )
+    if not isinstance(optim_wrapper, dict):
+        raise TypeError(
+            f"optim_wrapper must be an OptimWrapper or a config dict, got "
+            f"{type(optim_wrapper).__name__}"
+        )
+    cfg = _plain(optim_wrapper)
+    if "constructor" in cfg or "optimizer" in cfg or "type" in cfg:
+        return build(model, cfg)
+    # a dict of optimizer wrappers, one per sub-module (GANs)
+    wrappers = {}
+    for name, value in cfg.items():
+        wrappers[name] = value if isinstance(value, BaseOptimWrapper) else build(model, value)
+    return OptimWrapperDict(**wrappers)
+
+
+def build_param_schedulers(
+    scheduler: Any, optim_wrapper: Any, epoch_length: int | None
+) -> list | dict:
+    """Schedulers for ``optim_wrapper`` (a list, or a dict per wrapper of a wrapper dict)."""
+    from treadle.optim import OptimWrapperDict
+
+    if scheduler is None:
+        return []
+    if isinstance(optim_wrapper, OptimWrapperDict) and not (
+        isinstance(scheduler, dict) and "type" in scheduler
+    ):
+        if isinstance(scheduler, dict):
+            return {
+                name: _schedulers_for(scheduler[name], optim_wrapper[name], epoch_length)
+                for name in scheduler
+            }
+        return {
+            name: _schedulers_for(scheduler, wrapper, epoch_length)
+            for name, wrapper in optim_wrapper.items()
+        }
+    return _schedulers_for(scheduler, optim_wrapper, epoch_length)
+
+
+def _schedulers_for(scheduler: Any, optim_wrapper: Any, epoch_length: int | None) -> list:
+    items = scheduler if isinstance(scheduler, (list, tuple)) else [scheduler]
+    built = []
+    for item in items:
+        if not isinstance(item, dict):
+            built.append(item)
+            continue
+        cfg = _plain(item)
+        default_args: dict[str, Any] = dict(optimizer=optim_wrapper)
+        if cfg.get("convert_to_iter_based", False):
+            if epoch_length is None:
+                raise ValueError(
+                    f"param_scheduler {cfg.get('type')} has convert_to_iter_based=True, which "
+                    "needs the train dataloader's length; set train_dataloader"
+                )
+            default_args["epoch_length"] = epoch_length
+        built.append(PARAM_SCHEDULERS.build(cfg, default_args=default_args))
+    return built
+
+
+def build_evaluator(evaluator: Any) -> Any:
+    """An ``Evaluator`` from an object, a metric config, a list of them, or an evaluator cfg."""
+    from treadle.evaluator import Evaluator
+
+    if isinstance(evaluator, Evaluator):
+        return evaluator
+    if isinstance(evaluator, dict):
+        cfg = _plain(evaluator)
+        if "metrics" in cfg:
+            cfg.setdefault("type", "Evaluator")
+            return EVALUATOR.build(cfg)
+        return Evaluator(cfg)
+    if isinstance(evaluator, (list, tuple)):
+        return Evaluator(list(evaluator))
+    return Evaluator(evaluator)
+
+
+def build_log_processor(log_processor: Any) -> Any:
+    """The ``LogProcessor`` (default: MMEngine's defaults)."""
+    from treadle.logging import LogProcessor
+
+    if log_processor is None:
+        return LogProcessor()
+    if isinstance(log_processor, dict):
+        cfg = _plain(log_processor)
+        cfg.setdefault("type", "LogProcessor")
+        return LOG_PROCESSORS.build(cfg)
+    return log_processor
+
+
+def build_visualizer(visualizer: Any, name: str, log_dir: str) -> Any:
+    """The ``Visualizer`` instance named ``name`` (default: a local backend in ``log_dir``)."""
+    from treadle.visualization import Visualizer
+
+    if isinstance(visualizer, Visualizer):
+        return visualizer
+    if visualizer is None:
+        visualizer = dict(type="Visualizer", vis_backends=[dict(type="LocalVisBackend")], name=name)
+    cfg = _plain(visualizer)
+    cfg.setdefault("type", "Visualizer")
+    cfg.setdefault("name", name)
+    cfg.setdefault("save_dir", log_dir)
+    if Visualizer.check_instance_created(cfg["name"]):
+        return Visualizer.get_instance(cfg["name"])
+    return VISUALIZERS.build(cfg)
+
+
+def build_optim_wrappers_for_amp(optim_wrapper: dict) -> dict:
+    """``optim_wrapper`` switched to ``AmpOptimWrapper`` (``treadle train --amp``)."""
+    cfg = _plain(optim_wrapper)
+    if cfg.get("type", "OptimWrapper") == "AmpOptimWrapper":
+        return cfg
+    if cfg.get("type", "OptimWrapper") != "OptimWrapper":
+        raise ValueError(
+            f"--amp switches optim_wrapper type OptimWrapper to AmpOptimWrapper, but the config "
+            f"uses {cfg['type']!r}; set AMP in that wrapper's own options"
+        )
+    cfg["type"] = "AmpOptimWrapper"
+    cfg.setdefault("loss_scale", "dynamic")
+    return cfg
+
+
+__all__ = [
+    "build_dataloader",
+    "build_evaluator",
+    "build_log_processor",
+    "build_model",
+    "build_optim_wrapper",
+    "build_optim_wrappers_for_amp",
+    "build_param_schedulers",
+    "build_visualizer",
+    "wrap_model",
+]

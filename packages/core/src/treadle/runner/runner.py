@@ -1,0 +1,475 @@
+"""``Runner``: assemble model, data, optimisation, evaluation, hooks and logging, then delegate.
+
+The runner builds what a config (or the caller) describes and hands control to
+a loop (see ``loops.py``); checkpoint IO lives in ``treadle.runner.checkpoint``,
+hook dispatch in ``treadle.hooks.dispatch``, component builders in ``builders.py``,
+process set-up in ``env.py``. Arguments and behaviour follow MMEngine 0.10.7.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import os.path as osp
+import time
+from typing import Any
+
+from torch import nn
+
+from treadle.registry import HOOKS, LOOPS, RUNNERS, DefaultScope
+from treadle.runner import builders, env
+from treadle.runner.loops import (
+    BaseLoop,
+    EpochBasedTrainLoop,
+    IterBasedTrainLoop,
+    TestLoop,
+    ValLoop,
+)
+from treadle.runner.resume import ResumeMixin
+
+#: the parts each mode needs, for the "missing" error
+_MODE_PARTS = {
+    "train": ("train_dataloader", "train_cfg", "optim_wrapper"),
+    "val": ("val_dataloader", "val_cfg", "val_evaluator"),
+    "test": ("test_dataloader", "test_cfg", "test_evaluator"),
+}
+_DEFAULT_HOOKS = dict(
+    runtime_info=dict(type="RuntimeInfoHook"),
+    timer=dict(type="IterTimerHook"),
+    sampler_seed=dict(type="DistSamplerSeedHook"),
+    logger=dict(type="LoggerHook"),
+    param_scheduler=dict(type="ParamSchedulerHook"),
+    checkpoint=dict(type="CheckpointHook", interval=1),
+)
+#: train_cfg key choosing what a non-finite loss does (a Treadle addition)
+NONFINITE_KEY = "nonfinite_loss"
+
+
+class MissingPartsError(ValueError):
+    """A mode was asked for without the config parts it needs."""
+
+
+@RUNNERS.register_module()
+class Runner(ResumeMixin):
+    """Build the training components and run ``train()``, ``val()`` or ``test()``.
+
+    Every component may be an object or its config dict; data loaders and loops are
+    built on first use. ``train_cfg`` may also hold ``nonfinite_loss``: ``'raise'``
+    (default: stop with an error naming the iteration), ``'skip'`` (drop that step,
+    warn) or ``'ignore'`` (MMEngine's behaviour: no check).
+    """
+
+    def __init__(
+        self,
+        model: nn.Module | dict,
+        work_dir: str,
+        train_dataloader: Any = None,
+        val_dataloader: Any = None,
+        test_dataloader: Any = None,
+        train_cfg: dict | None = None,
+        val_cfg: dict | None = None,
+        test_cfg: dict | None = None,
+        auto_scale_lr: dict | None = None,
+        optim_wrapper: Any = None,
+        param_scheduler: Any = None,
+        val_evaluator: Any = None,
+        test_evaluator: Any = None,
+        default_hooks: dict | None = None,
+        custom_hooks: list | None = None,
+        data_preprocessor: dict | None = None,
+        load_from: str | None = None,
+        resume: bool = False,
+        launcher: str = "none",
+        env_cfg: dict | None = None,
+        log_processor: Any = None,
+        log_level: int | str = "INFO",
+        visualizer: Any = None,
+        default_scope: str = "core",
+        randomness: dict | None = None,
+        experiment_name: str | None = None,
+        cfg: Any = None,
+    ) -> None:
+        from treadle.config import Config
+        from treadle.hooks.dispatch import HookDispatcher
+
+        self._work_dir = osp.abspath(os.fspath(work_dir))
+        os.makedirs(self._work_dir, exist_ok=True)
+        if cfg is None:
+            cfg = Config({})
+        elif not isinstance(cfg, Config):
+            cfg = Config(dict(cfg))
+        self.cfg = cfg
+        self._parts = dict(
+            train_dataloader=train_dataloader, train_cfg=train_cfg, optim_wrapper=optim_wrapper,
+            val_dataloader=val_dataloader, val_cfg=val_cfg, val_evaluator=val_evaluator,
+            test_dataloader=test_dataloader, test_cfg=test_cfg, test_evaluator=test_evaluator,
+        )  # fmt: skip
+        for mode in _MODE_PARTS:
+            self._check_parts(mode, partial_only=True)
+        self._train_dataloader, self._val_dataloader = train_dataloader, val_dataloader
+        self._test_dataloader = test_dataloader
+        train_cfg = dict(train_cfg) if train_cfg is not None else None
+        self._nonfinite = train_cfg.pop(NONFINITE_KEY, "raise") if train_cfg else "raise"
+        if self._nonfinite not in ("raise", "skip", "ignore"):
+            raise ValueError(
+                f"train_cfg.{NONFINITE_KEY}={self._nonfinite!r}; choose 'raise', 'skip' or 'ignore'"
+            )
+        self._train_loop, self._val_loop, self._test_loop = train_cfg, val_cfg, test_cfg
+        self.optim_wrapper = optim_wrapper
+        self.auto_scale_lr = auto_scale_lr
+        self.param_schedulers = param_scheduler
+        self._val_evaluator, self._test_evaluator = val_evaluator, test_evaluator
+        self._load_from, self._resume, self._has_loaded = load_from, resume, False
+
+        self._launcher = launcher
+        self._distributed, self._rank, self._world_size = env.setup_env(
+            dict(env_cfg or {}), launcher
+        )
+        self._randomness_cfg = dict(randomness or dict(seed=None))
+        self.set_randomness(**self._randomness_cfg)
+        self._timestamp = self._shared_timestamp()
+        if experiment_name is None:
+            stem = osp.splitext(osp.basename(cfg.filename))[0] if cfg.filename else None
+            experiment_name = f"{stem}_{self._timestamp}" if stem else self._timestamp
+        self._experiment_name = experiment_name
+        self.default_scope = DefaultScope.get_instance(experiment_name, scope_name=default_scope)
+        self._log_dir = osp.join(self._work_dir, self._timestamp)
+        self.logger = self.build_logger(log_level=log_level)
+        self.message_hub = self.build_message_hub()
+        self.visualizer = builders.build_visualizer(visualizer, experiment_name, self._log_dir)
+        if len(cfg):
+            self.visualizer.add_config(cfg)
+        self.log_processor = builders.build_log_processor(log_processor)
+        self._log_env()
+
+        built = builders.build_model(model, data_preprocessor)
+        self.model = builders.wrap_model(built, cfg.get("model_wrapper_cfg"), self._distributed)
+        self._dispatcher = HookDispatcher()
+        self.register_hooks(default_hooks, custom_hooks)
+        self.dump_config()
+
+    @classmethod
+    def from_cfg(cls, cfg: Any) -> Runner:
+        """A runner from a whole config (``runner_type`` picks a RUNNERS entry)."""
+        from treadle.config import Config
+
+        cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(dict(cfg))
+        runner_type = cfg.get("runner_type")
+        if runner_type is not None and runner_type != cls.__name__:
+            return RUNNERS.get(runner_type).from_cfg(cfg)
+        keys = (
+            "train_dataloader", "val_dataloader", "test_dataloader", "train_cfg", "val_cfg",
+            "test_cfg", "auto_scale_lr", "optim_wrapper", "param_scheduler", "val_evaluator",
+            "test_evaluator", "default_hooks", "custom_hooks", "data_preprocessor", "load_from",
+            "log_processor", "visualizer", "experiment_name",
+        )  # fmt: skip
+        missing = [key for key in ("model", "work_dir") if cfg.get(key) is None]
+        if missing:
+            raise MissingPartsError(
+                f"config {cfg.filename or '<dict>'} lacks {', '.join(missing)}; set work_dir "
+                "in the config or with `treadle train --work-dir DIR`"
+            )
+        kwargs = {key: cfg.get(key) for key in keys}
+        return cls(
+            model=cfg["model"],
+            work_dir=cfg["work_dir"],
+            resume=cfg.get("resume", False),
+            launcher=cfg.get("launcher", "none"),
+            env_cfg=cfg.get("env_cfg", dict(dist_cfg=dict(backend="nccl"))),
+            log_level=cfg.get("log_level", "INFO"),
+            default_scope=cfg.get("default_scope", "core"),
+            randomness=cfg.get("randomness", dict(seed=None)),
+            cfg=cfg,
+            **kwargs,
+        )
+
+    # ----- set-up helpers -------------------------------------------------------------
+    def _check_parts(self, mode: str, partial_only: bool = False) -> None:
+        names = _MODE_PARTS[mode]
+        missing = [name for name in names if self._parts[name] is None]
+        if not missing or (partial_only and len(missing) == len(names)):
+            return
+        raise MissingPartsError(
+            f"{mode} needs {', '.join(names)}; missing: {', '.join(missing)}. Add them to the "
+            f"config (see the README's 'Training with the Runner') or leave all of them out"
+            + (f" and do not call runner.{mode}()" if not partial_only else "")
+        )
+
+    def set_randomness(
+        self, seed: int | None = None, diff_rank_seed: bool = False, deterministic: bool = False
+    ) -> None:
+        """Seed every RNG (MMEngine's ``randomness`` dict)."""
+        self._deterministic = deterministic
+        self._seed = env.set_random_seed(seed, deterministic, diff_rank_seed)
+
+    def _shared_timestamp(self) -> str:
+        stamp = [time.strftime("%Y%m%d_%H%M%S", time.localtime())]
+        if self._distributed:
+            from treadle.dist import broadcast_object_list
+
+            broadcast_object_list(stamp)
+        return stamp[0]
+
+    def build_logger(self, log_level: int | str = "INFO", log_file: str | None = None, **kw: Any):
+        """The run's ``MMLogger``, writing ``<log_dir>/<timestamp>.log``."""
+        from treadle.logging import MMLogger
+
+        log_file = log_file or osp.join(self._log_dir, f"{self._timestamp}.log")
+        return MMLogger.get_instance(
+            self._experiment_name, log_file=log_file, log_level=log_level, **kw
+        )
+
+    def build_message_hub(self) -> Any:
+        """The run's ``MessageHub`` (named after the experiment)."""
+        from treadle.logging import MessageHub
+
+        return MessageHub.get_instance(self._experiment_name)
+
+    def _log_env(self) -> None:
+        import sys
+
+        import torch
+
+        lines = [f"Python: {sys.version.split()[0]}", f"PyTorch: {torch.__version__}"]
+        lines += [f"seed: {self._seed}", f"deterministic: {self._deterministic}"]
+        lines += [f"distributed: {self._distributed} (world size {self._world_size})"]
+        self.logger.info("Environment:\n    " + "\n    ".join(lines))
+        if len(self.cfg):
+            self.logger.info(f"Config:\n{self.cfg.pretty_text}")
+
+    def dump_config(self) -> None:
+        """Write the config to ``work_dir`` (rank 0), named after its file or the timestamp."""
+        if self._rank != 0 or not len(self.cfg):
+            return
+        name = osp.basename(self.cfg.filename) if self.cfg.filename else f"{self._timestamp}.py"
+        self.cfg.dump(osp.join(self._work_dir, name))
+
+    # ----- builders (MMEngine's Runner.build_* names) ------------------------------
+    def build_dataloader(self, dataloader: Any, seed: int | None = None, diff_rank_seed=False):
+        """A ``DataLoader`` from an object or its config dict."""
+        return builders.build_dataloader(dataloader, seed=seed, diff_rank_seed=diff_rank_seed)
+
+    def build_evaluator(self, evaluator: Any) -> Any:
+        """An ``Evaluator`` from an object, a metric config, or a list of them."""
+        return builders.build_evaluator(evaluator)
+
+    def build_optim_wrapper(self, optim_wrapper: Any) -> Any:
+        """The optimizer wrapper for ``self.model``."""
+        model = self.model.module if hasattr(self.model, "module") else self.model
+        return builders.build_optim_wrapper(model, optim_wrapper)
+
+    def build_param_scheduler(self, scheduler: Any) -> list | dict:
+        """The parameter schedulers of ``self.optim_wrapper``."""
+        loop = self._train_loop
+        length = len(loop.dataloader) if isinstance(loop, BaseLoop) else None
+        return builders.build_param_schedulers(scheduler, self.optim_wrapper, length)
+
+    def build_train_loop(self, loop: Any) -> BaseLoop:
+        """The train loop: ``by_epoch`` picks a built-in one, ``type`` one from LOOPS."""
+        if isinstance(loop, BaseLoop):
+            return loop
+        cfg = dict(loop)
+        if "type" in cfg and "by_epoch" in cfg:
+            raise ValueError(
+                f"train_cfg has both type={cfg['type']!r} and by_epoch; keep only one of them"
+            )
+        if "type" in cfg:
+            return LOOPS.build(
+                cfg, default_args=dict(runner=self, dataloader=self._train_dataloader)
+            )
+        by_epoch = cfg.pop("by_epoch", True)
+        loop_cls = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop
+        return loop_cls(**cfg, runner=self, dataloader=self._train_dataloader)
+
+    def _build_eval_loop(self, loop: Any, stage: str) -> BaseLoop:
+        if isinstance(loop, BaseLoop):
+            return loop
+        cfg = dict(loop)
+        dataloader = getattr(self, f"_{stage}_dataloader")
+        evaluator = getattr(self, f"_{stage}_evaluator")
+        if "type" in cfg:
+            return LOOPS.build(
+                cfg, default_args=dict(runner=self, dataloader=dataloader, evaluator=evaluator)
+            )
+        loop_cls = ValLoop if stage == "val" else TestLoop
+        return loop_cls(**cfg, runner=self, dataloader=dataloader, evaluator=evaluator)
+
+    def build_val_loop(self, loop: Any) -> BaseLoop:
+        """The validation loop (``ValLoop`` unless ``type`` names another)."""
+        return self._build_eval_loop(loop, "val")
+
+    def build_test_loop(self, loop: Any) -> BaseLoop:
+        """The test loop (``TestLoop`` unless ``type`` names another)."""
+        return self._build_eval_loop(loop, "test")
+
+    # ----- hooks -------------------------------------------------------------------
+    def register_hook(self, hook: Any, priority: int | str | None = None) -> None:
+        """Add a hook object or config dict (``priority`` in the dict or here)."""
+        if isinstance(hook, dict):
+            cfg = dict(hook)
+            priority = cfg.pop("priority", priority)
+            hook = HOOKS.build(cfg)
+        self._dispatcher.register(hook, priority)
+
+    def register_default_hooks(self, hooks: dict | None = None) -> None:
+        """The six default hooks, each replaced by ``hooks[name]`` or dropped when None."""
+        merged = copy.deepcopy(_DEFAULT_HOOKS)
+        if hooks:
+            merged.update(dict(hooks))
+        for hook in merged.values():
+            if hook is not None:
+                self.register_hook(hook)
+
+    def register_custom_hooks(self, hooks: list | None) -> None:
+        """Add each of ``hooks``."""
+        for hook in hooks or []:
+            self.register_hook(hook)
+
+    def register_hooks(self, default_hooks: dict | None = None, custom_hooks: list | None = None):
+        """Default hooks first, then custom hooks; priorities decide the calling order."""
+        self.register_default_hooks(default_hooks)
+        self.register_custom_hooks(custom_hooks)
+
+    @property
+    def hooks(self) -> list:
+        """The registered hooks, in calling order."""
+        return self._dispatcher.hooks
+
+    def get_hooks_info(self) -> str:
+        """The hooks at each point with their priorities."""
+        return self._dispatcher.info()
+
+    def call_hook(self, fn_name: str, **kwargs: Any) -> None:
+        """Call ``fn_name`` on the hooks that implement it; a failure flushes the log first."""
+        from treadle.hooks.dispatch import HookError
+
+        try:
+            self._dispatcher.call(fn_name, self, **kwargs)
+        except HookError as error:
+            self.logger.error(str(error))
+            for handler in self.logger.handlers:
+                handler.flush()
+            raise
+
+    # ----- modes -------------------------------------------------------------------
+    def train(self) -> nn.Module:
+        """Train; returns the model."""
+        from treadle.runner.loss_guard import guard_nonfinite_loss
+
+        self._check_parts("train")
+        self._train_loop = self.build_train_loop(self._train_loop)
+        self.optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
+        self.scale_lr(self.optim_wrapper, self.auto_scale_lr)
+        if self.param_schedulers is not None:
+            self.param_schedulers = self.build_param_scheduler(self.param_schedulers)
+        if self._val_loop is not None:
+            self._val_loop = self.build_val_loop(self._val_loop)
+        self.call_hook("before_run")
+        self._init_model_weights()
+        self.load_or_resume()
+        self.optim_wrapper.initialize_count_status(
+            self.model, self._train_loop.iter, self._train_loop.max_iters
+        )
+        with guard_nonfinite_loss(self, self._nonfinite):
+            model = self._train_loop.run()
+        self.call_hook("after_run")
+        return model
+
+    def val(self) -> dict:
+        """Validate; returns the metrics."""
+        self._check_parts("val")
+        self._val_loop = self.build_val_loop(self._val_loop)
+        self.call_hook("before_run")
+        self.load_or_resume()
+        metrics = self._val_loop.run()
+        self.call_hook("after_run")
+        return metrics
+
+    def test(self) -> dict:
+        """Test; returns the metrics."""
+        self._check_parts("test")
+        self._test_loop = self.build_test_loop(self._test_loop)
+        self.call_hook("before_run")
+        self.load_or_resume()
+        metrics = self._test_loop.run()
+        self.call_hook("after_run")
+        return metrics
+
+    def _init_model_weights(self) -> None:
+        model = self.model.module if hasattr(self.model, "module") else self.model
+        if hasattr(model, "init_weights"):
+            model.init_weights()
+
+    def scale_lr(self, optim_wrapper: Any, auto_scale_lr: dict | None = None) -> None:
+        """Scale the learning rates by real batch size / ``base_batch_size`` when enabled."""
+        if not auto_scale_lr or not auto_scale_lr.get("enable", False):
+            return
+        if "base_batch_size" not in auto_scale_lr:
+            raise KeyError(
+                "auto_scale_lr needs base_batch_size, the total batch size the learning rate "
+                f"was tuned for; got {dict(auto_scale_lr)}"
+            )
+        real = self._world_size * self.train_dataloader.batch_size
+        ratio = real / auto_scale_lr["base_batch_size"]
+        wrappers = optim_wrapper.values() if hasattr(optim_wrapper, "values") else [optim_wrapper]
+        for wrapper in wrappers:
+            for group in wrapper.param_groups:
+                group["lr"] = group["lr"] * ratio
+
+    # ----- attributes hooks rely on ----------------------------------------------------
+    @property
+    def train_loop(self) -> BaseLoop | None:
+        if self._train_loop is not None and not isinstance(self._train_loop, BaseLoop):
+            self._train_loop = self.build_train_loop(self._train_loop)
+        return self._train_loop
+
+    @property
+    def val_loop(self) -> BaseLoop | None:
+        if self._val_loop is not None and not isinstance(self._val_loop, BaseLoop):
+            self._val_loop = self.build_val_loop(self._val_loop)
+        return self._val_loop
+
+    @property
+    def test_loop(self) -> BaseLoop | None:
+        if self._test_loop is not None and not isinstance(self._test_loop, BaseLoop):
+            self._test_loop = self.build_test_loop(self._test_loop)
+        return self._test_loop
+
+    @property
+    def train_dataloader(self) -> Any:
+        return self.train_loop.dataloader
+
+    @property
+    def val_dataloader(self) -> Any:
+        return self.val_loop.dataloader
+
+    @property
+    def test_dataloader(self) -> Any:
+        return self.test_loop.dataloader
+
+    @property
+    def epoch(self) -> int:
+        return self.train_loop.epoch
+
+    @property
+    def iter(self) -> int:
+        return self.train_loop.iter
+
+    @property
+    def max_epochs(self) -> int:
+        return self.train_loop.max_epochs
+
+    @property
+    def max_iters(self) -> int:
+        return self.train_loop.max_iters
+
+    work_dir = property(lambda self: self._work_dir)
+    log_dir = property(lambda self: self._log_dir)
+    timestamp = property(lambda self: self._timestamp)
+    experiment_name = property(lambda self: self._experiment_name)
+    seed = property(lambda self: self._seed)
+    deterministic = property(lambda self: self._deterministic)
+    rank = property(lambda self: self._rank)
+    world_size = property(lambda self: self._world_size)
+    distributed = property(lambda self: self._distributed)
+    launcher = property(lambda self: self._launcher)

@@ -20,8 +20,8 @@ from typing import Any
 import torch
 
 from treadle.dist import is_main_process
-from treadle.fileio import get_file_backend, put_text
-from treadle.hooks._backend_args import resolve_backend_args
+from treadle.fileio import get_file_backend
+from treadle.fileio.io import resolve_backend_args
 from treadle.hooks.early_stopping_hook import (
     DEFAULT_GREATER_KEYS,
     DEFAULT_LESS_KEYS,
@@ -107,7 +107,7 @@ class CheckpointHook(Hook):
         self.max_keep_ckpts = max_keep_ckpts
         self.save_last = save_last
         self.args = kwargs
-        self.backend_args = resolve_backend_args("CheckpointHook", file_client_args, backend_args)
+        self.backend_args = resolve_backend_args(file_client_args, backend_args)
         if filename_tmpl is None:
             filename_tmpl = "epoch_{}.pth" if by_epoch else "iter_{}.pth"
         self.filename_tmpl = filename_tmpl
@@ -259,7 +259,10 @@ class CheckpointHook(Hook):
             **self.args,
         )
         if is_main_process():
-            put_text(self.last_ckpt, osp.join(os.fspath(runner.work_dir), "last_checkpoint"))
+            # imported here: treadle.runner's package may import the hooks
+            from treadle.runner.checkpoint import write_last_checkpoint
+
+            write_last_checkpoint(runner.work_dir, self.last_ckpt)
 
     def _save_best_checkpoint(self, runner: Any, metrics: dict[str, Any]) -> None:
         if not self.save_best:
@@ -334,9 +337,9 @@ class CheckpointHook(Hook):
     def publish(self, path: str) -> str:
         """Write ``path`` with only ``published_keys`` as ``<stem>-<sha256[:8]>.pth``; return
         the new path."""
-        checkpoint = torch.load(
-            io.BytesIO(self.file_backend.get(path)), map_location="cpu", weights_only=True
-        )
+        from treadle.runner.checkpoint import _load_checkpoint
+
+        checkpoint = _load_checkpoint(path, map_location="cpu", backend_args=self.backend_args)
         kept = {key: checkpoint[key] for key in self.published_keys if key in checkpoint}
         missing = [key for key in self.published_keys if key not in checkpoint]
         if missing:

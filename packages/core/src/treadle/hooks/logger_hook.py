@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from treadle.fileio import dump, get_file_backend
-from treadle.hooks._backend_args import resolve_backend_args
+from treadle.fileio.io import resolve_backend_args
 from treadle.hooks.hook import Hook
 from treadle.registry import HOOKS
 
@@ -74,7 +74,7 @@ class LoggerHook(Hook):
         self.out_suffix = tuple(out_suffix)
         self.keep_local = keep_local
         self.log_metric_by_epoch = log_metric_by_epoch
-        self.backend_args = resolve_backend_args("LoggerHook", file_client_args, backend_args)
+        self.backend_args = resolve_backend_args(file_client_args, backend_args)
         self.json_log_path: str | None = None
 
     def before_run(self, runner: Any) -> None:

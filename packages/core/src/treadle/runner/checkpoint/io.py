@@ -46,7 +46,7 @@ def save_checkpoint(
         return
     buffer = io.BytesIO()
     torch.save(checkpoint, buffer)
-    backend.put(buffer.getbuffer(), filename)
+    backend.put(buffer.getvalue(), filename)
 
 
 def _load_checkpoint(

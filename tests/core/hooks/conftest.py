@@ -120,46 +120,44 @@ class StandInRunner:
         save_checkpoint(checkpoint, path, backend_args=backend_args)
         self.saved.append(filename)
 
+    def train(self, metrics: list[dict] | None = None) -> None:
+        """Drive the hook points as MMEngine's EpochBasedTrainLoop + ValLoop do; validate after
+        each epoch with ``metrics[epoch]`` (no validation when None)."""
+        call = self.call_hook
+        call("before_run")
+        call("before_train")
+        loop = self.train_loop
+        while self.epoch < loop.max_epochs and not loop.stop_training:
+            call("before_train_epoch")
+            self.model.train()
+            for idx, (inputs, targets) in enumerate(loop.dataloader):
+                batch = dict(inputs=inputs, targets=targets)
+                call("before_train_iter", batch_idx=idx, data_batch=batch)
+                loss = self.model(inputs, targets)["loss"]
+                self.optim_wrapper.update_params(loss)
+                call("after_train_iter", batch_idx=idx, data_batch=batch, outputs={"loss": loss})
+                self.iter += 1
+            call("after_train_epoch")
+            self.epoch += 1
+            if metrics is not None:
+                self.validate(metrics[self.epoch - 1])
+        call("after_train")
+        call("after_run")
 
-def train(runner: StandInRunner, metrics: list[dict] | None = None) -> None:
-    """Drive the hook points as MMEngine's EpochBasedTrainLoop + ValLoop do; validate after
-    each epoch with ``metrics[epoch]`` (no validation when None)."""
-    call = runner.call_hook
-    call("before_run")
-    call("before_train")
-    loop = runner.train_loop
-    while runner.epoch < loop.max_epochs and not loop.stop_training:
-        call("before_train_epoch")
-        runner.model.train()
-        for idx, (inputs, targets) in enumerate(loop.dataloader):
-            batch = dict(inputs=inputs, targets=targets)
-            call("before_train_iter", batch_idx=idx, data_batch=batch)
-            loss = runner.model(inputs, targets)["loss"]
-            runner.optim_wrapper.update_params(loss)
-            call("after_train_iter", batch_idx=idx, data_batch=batch, outputs={"loss": loss})
-            runner.iter += 1
-        call("after_train_epoch")
-        runner.epoch += 1
-        if metrics is not None:
-            validate(runner, metrics[runner.epoch - 1])
-    call("after_train")
-    call("after_run")
-
-
-def validate(runner: StandInRunner, metrics: dict, mode: str = "val") -> None:
-    """One val (or test) run through the hook points, reporting ``metrics``."""
-    call = runner.call_hook
-    call(f"before_{mode}")
-    call(f"before_{mode}_epoch")
-    runner.model.eval()
-    with torch.no_grad():
-        for idx, (inputs, targets) in enumerate(getattr(runner, f"{mode}_dataloader")):
-            batch = dict(inputs=inputs, targets=targets)
-            call(f"before_{mode}_iter", batch_idx=idx, data_batch=batch)
-            outputs = runner.model(inputs, targets)
-            call(f"after_{mode}_iter", batch_idx=idx, data_batch=batch, outputs=outputs)
-    call(f"after_{mode}_epoch", metrics=metrics)
-    call(f"after_{mode}")
+    def validate(self, metrics: dict, mode: str = "val") -> None:
+        """One val (or test) run through the hook points, reporting ``metrics``."""
+        call = self.call_hook
+        call(f"before_{mode}")
+        call(f"before_{mode}_epoch")
+        self.model.eval()
+        with torch.no_grad():
+            for idx, (inputs, targets) in enumerate(getattr(self, f"{mode}_dataloader")):
+                batch = dict(inputs=inputs, targets=targets)
+                call(f"before_{mode}_iter", batch_idx=idx, data_batch=batch)
+                outputs = self.model(inputs, targets)
+                call(f"after_{mode}_iter", batch_idx=idx, data_batch=batch, outputs=outputs)
+        call(f"after_{mode}_epoch", metrics=metrics)
+        call(f"after_{mode}")
 
 
 @pytest.fixture

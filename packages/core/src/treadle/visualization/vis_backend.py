@@ -105,7 +105,8 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "tolist"):  # numpy values and tensors
         return value.tolist()
     raise TypeError(
-        f"cannot write a {type(value).__name__} to scalars.json; log numbers or strings"
+        f"cannot write a value of type {type(value).__name__} to scalars.json; "
+        "log numbers or strings"
     )
 
 

@@ -130,9 +130,11 @@ def test_colours_only_on_a_terminal(pty_python, python):
     assert piped.rstrip().endswith("treadle - WARNING - careful") and "\x1b" not in piped
 
 
-def test_import_is_cheap(python):
+def test_import_is_cheap_and_names_are_at_the_top_level(python):
     out = python(
         "import sys, treadle.logging\n"
+        "from treadle import HistoryBuffer, LogProcessor, MMLogger, MessageHub, print_log\n"
+        "assert MMLogger is treadle.logging.MMLogger and print_log is treadle.logging.print_log\n"
         "print([m for m in ('torch', 'numpy', 'rich') if m in sys.modules])"
     ).stdout
     assert out.strip() == "[]"

@@ -44,6 +44,8 @@ for _module, _names in {
         "FUNCTIONS",
     ),
     "treadle.utils.manager": ("ManagerMixin",),
+    # MMEngine re-exports its logging API at the top level (``from mmengine import MMLogger``)
+    "treadle.logging": ("HistoryBuffer", "LogProcessor", "MMLogger", "MessageHub", "print_log"),
     # MMEngine re-exports its fileio API at the top level (``from mmengine import load``)
     "treadle.fileio": (
         "BaseFileHandler",

@@ -17,6 +17,8 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "plugins": ("treadle.cli.plugins_cmd", "list installed plugins and their status"),
     "env": ("treadle.cli.env_cmd", "print versions and what plugins report"),
     "config": ("treadle.cli.config_cmd", "print a merged config or where a value was set"),
+    "train": ("treadle.cli.train_cmd", "train a model from a config"),
+    "test": ("treadle.cli.test_cmd", "evaluate a checkpoint on a config's test set"),
 }
 
 

@@ -155,8 +155,10 @@ class Runner(ResumeMixin):
 
         cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(dict(cfg))
         runner_type = cfg.get("runner_type")
-        if runner_type is not None and runner_type != cls.__name__:
-            return RUNNERS.get(runner_type).from_cfg(cfg)
+        if runner_type is not None:
+            target = RUNNERS.get(runner_type)
+            if target is not cls:
+                return target.from_cfg(cfg)
         keys = (
             "train_dataloader", "val_dataloader", "test_dataloader", "train_cfg", "val_cfg",
             "test_cfg", "auto_scale_lr", "optim_wrapper", "param_scheduler", "val_evaluator",
@@ -175,7 +177,7 @@ class Runner(ResumeMixin):
             work_dir=cfg["work_dir"],
             resume=cfg.get("resume", False),
             launcher=cfg.get("launcher", "none"),
-            env_cfg=cfg.get("env_cfg", dict(dist_cfg=dict(backend="nccl"))),
+            env_cfg=cfg.get("env_cfg"),
             log_level=cfg.get("log_level", "INFO"),
             default_scope=cfg.get("default_scope", "core"),
             randomness=cfg.get("randomness", dict(seed=None)),

@@ -58,6 +58,7 @@ def test_built_from_a_config_dict_as_a_runner_does(tmp_path):
             save_dir=str(tmp_path),
         )
     )
+    assert Visualizer.get_current_instance() is visualizer  # built through get_instance
     local = visualizer.get_backend("LocalVisBackend")
     recording = visualizer.get_backend("RecordingVisBackend")
     assert isinstance(local, LocalVisBackend) and isinstance(recording, RecordingVisBackend)

@@ -129,8 +129,7 @@ class Runner(ResumeMixin):
         self.set_randomness(**self._randomness_cfg)
         self._timestamp = self._shared_timestamp()
         if experiment_name is None:
-            stem = osp.splitext(osp.basename(cfg.filename))[0] if cfg.filename else None
-            experiment_name = f"{stem}_{self._timestamp}" if stem else self._timestamp
+            experiment_name = self._new_experiment_name()
         self._experiment_name = experiment_name
         self.default_scope = DefaultScope.get_instance(experiment_name, scope_name=default_scope)
         self._log_dir = osp.join(self._work_dir, self._timestamp)
@@ -203,6 +202,18 @@ class Runner(ResumeMixin):
         """Seed every RNG (MMEngine's ``randomness`` dict)."""
         self._deterministic = deterministic
         self._seed = env.set_random_seed(seed, deterministic, diff_rank_seed)
+
+    def _new_experiment_name(self) -> str:
+        """``<config stem>_<timestamp>``, suffixed when a runner of this process took it."""
+        from treadle.logging import MessageHub
+
+        stem = osp.splitext(osp.basename(self.cfg.filename))[0] if self.cfg.filename else None
+        name = f"{stem}_{self._timestamp}" if stem else self._timestamp
+        candidate, number = name, 0
+        while MessageHub.check_instance_created(candidate):
+            number += 1
+            candidate = f"{name}_{number}"
+        return candidate
 
     def _shared_timestamp(self) -> str:
         stamp = [time.strftime("%Y%m%d_%H%M%S", time.localtime())]

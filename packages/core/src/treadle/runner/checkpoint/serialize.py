@@ -31,7 +31,7 @@ def torch_load(
         if weights_only and refused:
             raise UnsafeCheckpointError(filename, refused.group(1)) from exc
         raise CheckpointError(filename, _corrupt(exc)) from exc
-    except (RuntimeError, EOFError, ValueError, KeyError, IndexError) as exc:
+    except (RuntimeError, EOFError, ValueError, KeyError, IndexError, OSError) as exc:
         raise CheckpointError(filename, _corrupt(exc)) from exc
 
 

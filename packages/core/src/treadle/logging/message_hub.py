@@ -225,8 +225,8 @@ class MessageHub(ManagerMixin):
     def load_state_dict(self, state_dict: dict[str, Any] | MessageHub) -> MessageHub:
         """Restore from ``state_dict()`` output (or from a MessageHub, as MMEngine allows).
 
-        Scalars may be stored as plain dicts (Treadle) or as ``HistoryBuffer`` objects
-        (checkpoints written by MMEngine and loaded with ``weights_only=False``).
+        Scalars may be stored as plain dicts (Treadle) or as history buffer objects
+        (ours, or MMEngine's from its checkpoints loaded with ``weights_only=False``).
         """
         if isinstance(state_dict, MessageHub):
             state_dict = {
@@ -249,8 +249,9 @@ class MessageHub(ManagerMixin):
             )
         scalars: OrderedDict[str, HistoryBuffer] = OrderedDict()
         for key, value in state_dict["log_scalars"].items():
-            if isinstance(value, HistoryBuffer):
-                scalars[key] = copy.deepcopy(value)
+            if hasattr(value, "data") and hasattr(value, "max_length"):  # ours or MMEngine's
+                logs, counts = value.data
+                scalars[key] = HistoryBuffer(list(logs), list(counts), value.max_length)
             elif isinstance(value, dict) and "log_history" in value:
                 scalars[key] = HistoryBuffer(
                     value["log_history"],

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from typing import Any
 
 import pytest
@@ -106,3 +107,16 @@ def test_missing_local_file_is_file_not_found_naming_it(tmp_path):
 def test_missing_s3_key_is_file_not_found_naming_it(s3_dir: str, s3_args: dict[str, Any]):
     with pytest.raises(FileNotFoundError, match=r"gone\.pth"):
         _load_checkpoint(f"{s3_dir}/gone.pth", backend_args=s3_args)
+
+
+def _write_behind_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "treadle-checkpoint-write-behind"]
+
+
+def test_write_behind_thread_ends_with_the_save_even_when_it_fails(tmp_path):
+    save_checkpoint({"v": torch.randn(1 << 16)}, tmp_path / "a.pth")
+    assert _write_behind_threads() == []
+    with pytest.raises(RuntimeError, match="cannot pickle this"):
+        save_checkpoint({"bad": _Unpicklable()}, tmp_path / "b.pth")
+    assert _write_behind_threads() == []
+    assert os.listdir(tmp_path) == ["a.pth"]

@@ -32,8 +32,20 @@ def atomic_write_bytes(data: bytes | bytearray | memoryview, path: str) -> None:
 def atomic_writer(path: str) -> Iterator[BinaryIO]:
     """A binary file for the ``with`` block that replaces ``path`` when the block succeeds.
 
-    For writers that stream (``torch.save``): no copy of the whole payload in memory.
-    If the block raises, ``path`` is untouched and the temporary file is removed.
+    For writers that stream: no copy of the whole payload in memory.
+    """
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        yield f
+
+
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """A temporary path for the ``with`` block to write; it then replaces ``path``.
+
+    For writers that want a file name (``torch.save`` writes faster to a path than
+    to a Python file object). When the block succeeds the temporary file is fsynced
+    and renamed over ``path``; if it raises, ``path`` is untouched and the temporary
+    file removed.
     """
     import tempfile  # imports random and hashlib: only pay for it when writing
 
@@ -42,11 +54,14 @@ def atomic_writer(path: str) -> Iterator[BinaryIO]:
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with open(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
+        fd = os.open(tmp, os.O_RDWR)  # a writable descriptor: Windows needs one to fsync
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         try:
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:

@@ -1,14 +1,12 @@
 """``Pretrained`` init: load weights from a checkpoint file into a module.
 
-The file is read through :mod:`treadle.fileio` (so any installed storage backend
-works) and unpickled with ``torch.load(..., weights_only=True)``: a checkpoint
-cannot run code on load unless the config opts out with ``weights_only=False``.
+The file is read by :mod:`treadle.runner.checkpoint` (local paths, any fileio URI,
+``http(s)://``) with ``torch.load(..., weights_only=True)``: a checkpoint cannot run
+code on load unless the config opts out with ``weights_only=False``.
 """
 
 from __future__ import annotations
 
-import io
-import pickle
 import re
 import warnings
 from typing import Any
@@ -24,24 +22,19 @@ _WRAPPER_PREFIX = re.compile(r"^module\.")
 def load_checkpoint_file(
     filename: str, map_location: Any = "cpu", weights_only: bool = True
 ) -> dict[str, Any]:
-    """Read a checkpoint (a dict) from ``filename``, refusing pickled code by default."""
-    from treadle import fileio
+    """Read a checkpoint (a dict) from ``filename``, refusing pickled code by default.
+
+    Goes through :func:`treadle.runner.checkpoint._load_checkpoint`: local paths,
+    fileio URIs and ``http(s)://``; damaged files raise ``CheckpointError``.
+    """
+    from treadle.runner.checkpoint import _load_checkpoint
 
     try:
-        data = fileio.get(filename)
+        checkpoint = _load_checkpoint(filename, map_location, weights_only=weights_only)
     except FileNotFoundError as exc:
         raise FileNotFoundError(
             f"pretrained checkpoint {filename!r} does not exist; check the 'checkpoint' key "
             f"of the Pretrained init_cfg"
-        ) from exc
-    try:
-        checkpoint = torch.load(
-            io.BytesIO(data), map_location=map_location, weights_only=weights_only
-        )
-    except pickle.UnpicklingError as exc:
-        raise pickle.UnpicklingError(
-            f"checkpoint {filename!r} holds objects that weights_only=True refuses to unpickle "
-            f"({exc}). If you trust the file, add weights_only=False to the Pretrained init_cfg."
         ) from exc
     if not isinstance(checkpoint, dict):
         raise TypeError(

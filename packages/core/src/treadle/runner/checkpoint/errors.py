@@ -28,7 +28,8 @@ class UnsafeCheckpointError(CheckpointError, pickle.UnpicklingError):
             filename,
             f"it holds a pickled {global_name}, which weights_only=True refuses to build "
             f"because unpickling it could run code. If you trust the file, pass "
-            f"weights_only=False to the call that loads it, or allowlist the class with "
+            f"weights_only=False where it is loaded (the load_checkpoint argument, or the "
+            f"Pretrained init_cfg key), or allowlist the class with "
             f"torch.serialization.add_safe_globals",
         )
         self.global_name = global_name

@@ -47,10 +47,24 @@ class HookDispatcher:
         """The registered hooks, in calling order (a copy)."""
         return list(self._hooks)
 
-    def register(self, hook: object, priority: int | str | Priority | None = None) -> None:
-        """Add ``hook``; ``priority`` (if given) replaces ``hook.priority``, as MMEngine does."""
+    def register(self, hook: object | dict, priority: int | str | Priority | None = None) -> object:
+        """Add ``hook`` (an object, or a config dict built through ``HOOKS``) and return it.
+
+        As MMEngine's ``Runner.register_hook``: a ``priority`` key of the config, and then
+        the ``priority`` argument, replace the hook's own ``priority``.
+        """
+        if isinstance(hook, dict):
+            from treadle.registry import HOOKS
+
+            cfg = dict(hook)
+            if priority is None:
+                priority = cfg.pop("priority", None)
+            else:
+                cfg.pop("priority", None)
+            hook = HOOKS.build(cfg)
         self._insert(hook, priority)
         self._rebuild()
+        return hook
 
     def has(self, point: str) -> bool:
         """Whether any hook acts at ``point`` (lets a loop skip building arguments)."""

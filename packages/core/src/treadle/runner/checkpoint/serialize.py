@@ -19,13 +19,13 @@ def torch_load(
 ) -> Any:
     """``torch.load(source)``; failures become :class:`CheckpointError` naming ``filename``.
 
-    A missing file stays ``FileNotFoundError``. A class refused by ``weights_only``
+    A missing or unreadable file keeps its ``OSError``. A class refused by ``weights_only``
     raises :class:`UnsafeCheckpointError`, which says how to opt out.
     """
     try:
         return torch.load(source, map_location=map_location, weights_only=weights_only)
-    except FileNotFoundError:
-        raise
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError):
+        raise  # the file system's answer, not a damaged file
     except pickle.UnpicklingError as exc:
         refused = _REFUSED_GLOBAL.search(str(exc))
         if weights_only and refused:

@@ -71,7 +71,21 @@ def parity(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
-    """The main job. Until the vision issue lands: build a component through a plugin."""
+    """The main job: train a small model with `treadle train` (interrupted after 3 of 6
+    epochs and resumed), keep the best checkpoint by validation MSE, then `treadle test` it."""
+    import glob
+    import os
+    import shutil
+
     install_treadle(session)
-    session.run("treadle", "plugins", "--components")
-    session.run("python", "examples/plugin_smoke.py")
+    config = "examples/toy_regression/config.py"
+    work_dir = "work_dirs/demo"
+    env = {"PYTHONPATH": "examples/toy_regression"}
+    shutil.rmtree(work_dir, ignore_errors=True)
+    train = ("treadle", "train", config, "--work-dir", work_dir)
+    session.run(*train, "--cfg-options", "train_cfg.max_epochs=3", env=env)
+    session.run(*train, "--resume", env=env)
+    (best,) = glob.glob(os.path.join(work_dir, "best_*.pth"))
+    results = os.path.join(work_dir, "results.pkl")
+    session.run("treadle", "test", config, best, "--work-dir", work_dir, "--out", results, env=env)
+    session.log(f"best checkpoint: {best}; predictions: {results}")

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from treadle.logging import MessageHub
 from treadle.optim import OptimWrapper, StepLR
 from treadle.runner.checkpoint import (
     _load_checkpoint,
@@ -43,6 +44,15 @@ def _train(model, wrapper, scheduler, steps: int) -> None:
         scheduler.step()
 
 
+def _message_hub(epoch: int) -> MessageHub:
+    hub = MessageHub.get_instance(f"checkpoint-test-{epoch}")
+    hub.update_scalar("train/loss", 0.5)
+    hub.update_scalar("train/loss", np.float32(0.25))
+    hub.update_info("epoch", epoch)
+    hub.update_info("max_iters", np.int64(60))
+    return hub
+
+
 def _checkpoint(model, wrapper, scheduler, epoch: int) -> dict:
     return {
         "meta": {
@@ -58,11 +68,7 @@ def _checkpoint(model, wrapper, scheduler, epoch: int) -> dict:
         "state_dict": weights_to_cpu(get_state_dict(model)),
         "optimizer": wrapper.state_dict(),
         "param_schedulers": [scheduler.state_dict()],
-        "message_hub": {
-            "log_scalars": {"train/loss": {"log_history": [0.5, 0.25], "count_history": [1, 1]}},
-            "runtime_info": {"epoch": epoch, "iter": epoch * 3, "max_iters": 60},
-            "resumed_keys": {"train/loss": True, "epoch": True},
-        },
+        "message_hub": _message_hub(epoch).state_dict(),
     }
 
 
@@ -90,7 +96,10 @@ def test_runner_checkpoint_loads_with_weights_only_and_resumes_bitwise(tmp_path)
     meta = _load_checkpoint(path)["meta"]  # weights_only=True by default
     assert meta["cfg"] == CONFIG_TEXT
     assert meta["dataset_meta"]["classes"] == ["cat", "dog"]
-    assert checkpoint["message_hub"]["runtime_info"]["max_iters"] == 60
+    resumed_hub = MessageHub.get_instance("checkpoint-test-resumed")
+    resumed_hub.load_state_dict(checkpoint["message_hub"])
+    assert resumed_hub.get_info("max_iters") == 60
+    assert resumed_hub.get_scalar("train/loss").mean() == 0.375
 
 
 def test_rng_state_round_trips_through_a_weights_only_checkpoint(tmp_path):

@@ -196,3 +196,10 @@ def test_resumed_keep_list_is_trimmed_to_max_keep_ckpts(runner):
 def test_bad_arguments_are_named(kwargs, error, match):
     with pytest.raises(error, match=match):
         CheckpointHook(**kwargs)
+
+
+def test_validation_outside_training_saves_nothing(runner):
+    runner.hooks.register(CheckpointHook(save_best="acc"))
+    runner.validate({"acc": 0.9})
+    assert not os.path.exists(runner.work_dir) or _files(runner) == []
+    assert runner.message_hub.get_info("best_score") is None

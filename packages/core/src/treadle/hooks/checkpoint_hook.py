@@ -141,6 +141,7 @@ class CheckpointHook(Hook):
             raise ValueError("CheckpointHook: rule is only used with save_best; set save_best")
         self.last_ckpt: str | None = None
         self.keep_ckpt_ids: deque = deque()
+        self.file_backend: Any = None  # set by before_train
 
     # -- rules -----------------------------------------------------------------------------
     def _init_rule(self, rules: list[str | None], key_indicators: list[str]) -> None:
@@ -206,6 +207,8 @@ class CheckpointHook(Hook):
             self._save_checkpoint(runner)
 
     def after_val_epoch(self, runner: Any, metrics: dict[str, Any] | None = None) -> None:
+        if self.file_backend is None:
+            return  # runner.val() without training: nothing to checkpoint
         if not metrics:
             runner.logger.warning(
                 "The metrics are empty: CheckpointHook skips saving the best checkpoint for "

@@ -120,8 +120,9 @@ class LoggerHook(Hook):
             runner, len(runner.val_dataloader), "val"
         )
         runner.logger.info(log_str)
-        # validation without training (runner.val()): step 0, the train loop is not built
-        loop = runner._train_loop
+        # validation without training (runner.val()): step 0, and the train loop (a config
+        # dict until used) is not built just to read its position
+        loop = runner._train_loop if hasattr(runner, "_train_loop") else runner.train_loop
         trained = loop is not None and not isinstance(loop, dict)
         if self.log_metric_by_epoch:
             step = runner.epoch if trained else 0

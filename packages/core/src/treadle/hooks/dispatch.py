@@ -75,11 +75,12 @@ class HookDispatcher:
         entries = self._table.get(point)
         if entries is None:
             entries = self._entries(point)
-        for hook, method in entries:
-            try:
+        hook = None
+        try:  # one try around the loop: the failing hook is the loop variable's last value
+            for hook, method in entries:  # noqa: B007
                 method(runner, **kwargs)
-            except Exception as error:
-                raise HookError(hook, point, error) from error
+        except Exception as error:
+            raise HookError(hook, point, error) from error
 
     def info(self) -> str:
         """One block per point: the hooks called there with their priorities (for the log)."""

@@ -11,6 +11,7 @@ import torch
 
 from treadle.runner.checkpoint import (
     CheckpointError,
+    UnsafeCheckpointError,
     find_latest_checkpoint,
     find_loadable_checkpoint,
     save_checkpoint,
@@ -108,3 +109,31 @@ def test_nothing_loadable_raises_listing_every_failure(tmp_path, logger):
             f.write(b"garbage")
     with pytest.raises(CheckpointError, match=r"(?s)no checkpoint in it loads.*epoch_2.*epoch_1"):
         find_loadable_checkpoint(tmp_path, logger=logger)
+
+
+class Custom:
+    """Not plain data: weights_only=True refuses it."""
+
+
+def test_a_checkpoint_refused_by_weights_only_is_not_skipped(tmp_path, logger):
+    _save_epochs(tmp_path, [1])
+    unsafe = tmp_path / "epoch_2.pth"
+    torch.save({"meta": {"epoch": 2}, "extra": Custom()}, unsafe)
+    write_last_checkpoint(tmp_path, str(unsafe))
+    with pytest.raises(UnsafeCheckpointError, match=r"epoch_2\.pth.*weights_only=False"):
+        find_loadable_checkpoint(tmp_path, logger=logger)
+    path, checkpoint = find_loadable_checkpoint(tmp_path, logger=logger, weights_only=False)
+    assert path == str(unsafe) and checkpoint["meta"]["epoch"] == 2
+
+
+def test_relative_and_absolute_spellings_of_one_file_are_tried_once(
+    tmp_path, logger, caplog, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    _save_epochs("work", [1])
+    (tmp_path / "work" / "epoch_2.pth").write_bytes(b"broken")
+    write_last_checkpoint("work", str(tmp_path / "work" / "epoch_2.pth"))
+    with caplog.at_level(logging.WARNING, logger=logger.name):
+        path, _ = find_loadable_checkpoint("work", logger=logger)
+    assert os.path.samefile(path, tmp_path / "work" / "epoch_1.pth")
+    assert caplog.text.count("skipping checkpoint") == 1

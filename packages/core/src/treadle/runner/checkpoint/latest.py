@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from treadle.runner.checkpoint._log import log
-from treadle.runner.checkpoint.errors import CheckpointError
+from treadle.runner.checkpoint.errors import CheckpointError, UnsafeCheckpointError
 from treadle.runner.checkpoint.io import _load_checkpoint
 
 MARKER = "last_checkpoint"
@@ -47,6 +47,11 @@ def find_latest_checkpoint(
         log(f"Did not find {MARKER} to be resumed in {os.fspath(work_dir)!r}.", "current")
         return None
     return fileio.get_text(marker, backend_args=backend_args).strip() or None
+
+
+def _key(path: str) -> str:
+    """``path`` in a form that compares equal for one file (local paths made absolute)."""
+    return path if "://" in path else os.path.abspath(path)
 
 
 def _numbered_checkpoints(directory: str, backend_args: dict[str, Any] | None) -> list[str]:
@@ -87,13 +92,15 @@ def find_loadable_checkpoint(
         )
     candidates = [latest] if latest is not None else []
     for directory in directories:
-        for path in _numbered_checkpoints(directory, backend_args):
-            if path not in candidates:
-                candidates.append(path)
+        candidates += _numbered_checkpoints(directory, backend_args)
+    seen: set[str] = set()
+    candidates = [p for p in candidates if not (_key(p) in seen or seen.add(_key(p)))]
     failures = []
     for path in candidates:
         try:
             checkpoint = _load_checkpoint(path, map_location, logger, weights_only, backend_args)
+        except UnsafeCheckpointError:
+            raise  # it loads with weights_only=False: not a reason to go back in time
         except (CheckpointError, FileNotFoundError) as exc:
             failures.append(f"{path}: {exc}")
             log(f"skipping checkpoint {path!r}, it does not load: {exc}", logger, logging.WARNING)

@@ -9,9 +9,10 @@ import sys
 import threading
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -72,9 +73,15 @@ def s3_dir(s3_args: dict[str, Any], request: pytest.FixtureRequest) -> str:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves a directory; ``/truncated/<name>`` promises 10 MB and hangs up after 100 bytes."""
+    """Serves a directory; ``/truncated/<name>`` promises 10 MB and hangs up after 100 bytes.
+
+    ``gets`` counts the GET requests per path.
+    """
+
+    gets: ClassVar[Counter[str]] = Counter()
 
     def do_GET(self) -> None:
+        self.gets[self.path] += 1
         if self.path.startswith("/truncated/"):
             self.send_response(200)
             self.send_header("Content-Length", str(10 << 20))
@@ -87,6 +94,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+@pytest.fixture
+def http_gets() -> Counter[str]:
+    """GET requests per path that the http_root server has answered."""
+    return _Handler.gets
 
 
 @pytest.fixture(scope="session")

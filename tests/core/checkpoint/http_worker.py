@@ -1,7 +1,8 @@
 """One rank of a 2-process gloo job loading a checkpoint from http into a shared cache.
 
 Run with RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set (as torchrun
-does); argv: URL, cache directory, output directory. Writes ``rank<N>.pt``.
+does); argv: URL, cache directory, output directory. Writes ``rank<N>.pt``, or
+``rank<N>.err`` with the error when loading fails.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from treadle.runner.checkpoint import load_from_http
 def main() -> None:
     url, cache, out_dir = sys.argv[1:4]
     init_dist("pytorch", backend="gloo")
-    checkpoint = load_from_http(url, map_location="cpu", model_dir=cache, logger="silent")
-    torch.save(checkpoint["state_dict"], Path(out_dir) / f"rank{get_rank()}.pt")
+    try:
+        checkpoint = load_from_http(url, map_location="cpu", model_dir=cache, logger="silent")
+    except Exception as exc:
+        (Path(out_dir) / f"rank{get_rank()}.err").write_text(f"{type(exc).__name__}: {exc}")
+    else:
+        torch.save(checkpoint["state_dict"], Path(out_dir) / f"rank{get_rank()}.pt")
     torch.distributed.destroy_process_group()
 
 

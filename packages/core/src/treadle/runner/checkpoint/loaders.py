@@ -136,16 +136,27 @@ def load_from_http(
     """A checkpoint on a web server, downloaded once into ``model_dir``.
 
     ``model_dir`` defaults to ``torch.hub``'s ``<hub dir>/checkpoints``. Rank 0
-    downloads first while the other ranks wait, then every rank reads the cached file.
+    downloads first while the other ranks wait, then every rank reads the cached file
+    (or raises, naming rank 0's error, when its download failed).
     """
-    from treadle.dist import barrier, get_dist_info
+    from treadle.dist import broadcast_object_list, get_dist_info
     from treadle.runner.checkpoint.download import cached_download
 
     rank, world_size = get_dist_info()
-    if rank == 0:
+    if world_size == 1:
         cached = cached_download(filename, model_dir, logger)
-    if world_size > 1:
-        barrier()
+    else:  # rank 0 first; its failure reaches every rank instead of leaving them waiting
+        failure: list[str | None] = [None]
+        if rank == 0:
+            try:
+                cached = cached_download(filename, model_dir, logger)
+            except Exception as exc:
+                failure = [f"{type(exc).__name__}: {exc}"]
+                broadcast_object_list(failure, src=0)
+                raise
+        broadcast_object_list(failure, src=0)
+        if failure[0] is not None:
+            raise OSError(f"rank 0 could not download checkpoint {filename}: {failure[0]}")
         if rank > 0:
             cached = cached_download(filename, model_dir, logger)
     return torch_load(cached, f"{filename} (cached at {cached})", map_location, weights_only)

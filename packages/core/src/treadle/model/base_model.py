@@ -89,7 +89,8 @@ class BaseModel(BaseModule):
         values: list[tuple[str, torch.Tensor]] = []
         for name, value in losses.items():
             if isinstance(value, torch.Tensor):
-                values.append((name, value.mean()))
+                # a 0-d tensor is its own mean: no extra autograd node to run backward through
+                values.append((name, value if value.dim() == 0 else value.mean()))
             elif (
                 isinstance(value, (list, tuple))
                 and value
@@ -107,7 +108,9 @@ class BaseModel(BaseModule):
                 f"{type(self).__name__}.forward(mode='loss') returned no key containing "
                 f"'loss' (keys: {list(losses)}); name at least one entry e.g. 'loss_cls'"
             )
-        loss = sum(loss_terms)
+        loss = loss_terms[0]
+        for term in loss_terms[1:]:  # not sum(): its 0 start adds a node to the graph
+            loss = loss + term
         log_vars = OrderedDict([("loss", loss.detach())])
         log_vars.update((name, value.detach()) for name, value in values)
         return loss, log_vars

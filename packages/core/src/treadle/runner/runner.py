@@ -16,6 +16,7 @@ from typing import Any
 
 from torch import nn
 
+from treadle.hooks.dispatch import HookDispatcher, HookError
 from treadle.registry import HOOKS, LOOPS, RUNNERS, DefaultScope
 from treadle.runner import builders, env
 from treadle.runner.loops import (
@@ -90,7 +91,6 @@ class Runner(ResumeMixin):
         cfg: Any = None,
     ) -> None:
         from treadle.config import Config
-        from treadle.hooks.dispatch import HookDispatcher
 
         self._work_dir = osp.abspath(os.fspath(work_dir))
         os.makedirs(self._work_dir, exist_ok=True)
@@ -354,8 +354,6 @@ class Runner(ResumeMixin):
 
     def call_hook(self, fn_name: str, **kwargs: Any) -> None:
         """Call ``fn_name`` on the hooks that implement it; a failure flushes the log first."""
-        from treadle.hooks.dispatch import HookError
-
         try:
             self._dispatcher.call(fn_name, self, **kwargs)
         except HookError as error:

@@ -56,7 +56,7 @@ def main() -> None:
         plain()  # warm both paths (page cache, first-call imports)
         ours()
         base_best = ours_best = float("inf")
-        for _ in range(10):  # alternate so drifting load hits both alike
+        for _ in range(15):  # alternate so drifting load hits both alike
             base_best = min(base_best, quiet_disk_seconds(plain))
             ours_best = min(ours_best, quiet_disk_seconds(ours))
         print(f"(plain {base_best * 1e3:.0f} ms, ours {ours_best * 1e3:.0f} ms per save+load)")

@@ -57,6 +57,20 @@ def test_get_state_dict_looks_through_wrappers_at_every_level():
     assert isinstance(get_state_dict(net, keep_vars=True)["conv.weight"], nn.Parameter)
 
 
+def test_get_state_dict_runs_the_modules_state_dict_hooks():
+    net = Net()
+    seen = []
+
+    def post_hook(module, state_dict, prefix, local_metadata):
+        seen.append((prefix, local_metadata["version"]))
+        state_dict[f"{prefix}scale"] = torch.tensor(2.0)
+
+    net.head.register_state_dict_post_hook(post_hook)
+    state = get_state_dict(nn.DataParallel(net))
+    assert torch.equal(state["head.scale"], torch.tensor(2.0))
+    assert seen == [("head.", nn.Sequential._version)]
+
+
 def test_checkpoint_from_a_wrapped_model_loads_into_a_bare_one_and_back(tmp_path, logger):
     source = _randomised(Outer())
     path = tmp_path / "outer.pth"

@@ -39,8 +39,9 @@ def get_state_dict(
         destination = OrderedDict()
         destination._metadata = OrderedDict()  # type: ignore[attr-defined]
     metadata = getattr(destination, "_metadata", None)
+    local_metadata = dict(version=module._version)
     if metadata is not None:
-        metadata[prefix[:-1]] = dict(version=module._version)
+        metadata[prefix[:-1]] = local_metadata
     for hook in module._state_dict_pre_hooks.values():
         hook(module, prefix, keep_vars)
     module._save_to_state_dict(destination, prefix, keep_vars)
@@ -48,7 +49,7 @@ def get_state_dict(
         if child is not None:
             get_state_dict(child, destination, f"{prefix}{name}.", keep_vars)
     for hook in module._state_dict_hooks.values():
-        result = hook(module, destination, prefix, metadata)
+        result = hook(module, destination, prefix, local_metadata)
         if result is not None:
             destination = result
     return destination

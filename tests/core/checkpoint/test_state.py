@@ -139,6 +139,18 @@ def test_load_state_dict_matching_keys_logs_nothing(caplog, logger):
     assert torch.equal(target.bn.running_var, source.bn.running_var)
 
 
+def test_load_state_dict_runs_the_modules_load_post_hooks():
+    target = Net()
+    seen = []
+    target.head.register_load_state_dict_post_hook(
+        lambda module, keys: seen.append((module, list(keys.unexpected_keys)))
+    )
+    state = Net().state_dict()
+    state["head.extra"] = torch.ones(1)
+    load_state_dict(nn.DataParallel(target), state, logger="silent")
+    assert seen == [(target.head, ["head.extra"])]
+
+
 def test_weights_to_cpu_copies_tensors_and_keeps_other_values():
     state = get_state_dict(Net())
     state["step"] = 3

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn.modules.module import _IncompatibleKeys
 
 from treadle.runner.checkpoint._log import log
 
@@ -114,6 +115,9 @@ def _load_state_dict(
         for name, child in mod._modules.items():
             if child is not None:
                 load(child, f"{prefix}{name}.")
+        incompatible = _IncompatibleKeys(missing, unexpected)
+        for hook in mod._load_state_dict_post_hooks.values():
+            hook(mod, incompatible)
 
     load(module)
     missing = [key for key in missing if "num_batches_tracked" not in key]

@@ -12,6 +12,7 @@ installs it).
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 
@@ -83,6 +84,7 @@ def runner_kwargs(work_dir: str, model: nn.Module) -> dict:
         optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01)),
         default_hooks=dict(logger=dict(type="LoggerHook", interval=50)),
         log_level="WARNING",
+        experiment_name=os.path.basename(work_dir),  # one logger and message hub per run
     )
 
 

@@ -88,10 +88,14 @@ class ResumeMixin:
             raise TypeError(f"meta must be a dict or None, got {type(meta).__name__}")
         meta = dict(meta or {})
         loop = self.train_loop
+        # called from after_train_epoch/after_train_iter, before the loop counts them;
+        # a caller's own epoch/iter (e.g. a best checkpoint saved during validation) win
         if by_epoch:
-            meta.update(epoch=self.epoch + 1, iter=self.iter)
+            meta.setdefault("epoch", self.epoch + 1)
+            meta.setdefault("iter", self.iter)
         else:
-            meta.update(epoch=self.epoch, iter=self.iter + 1)
+            meta.setdefault("epoch", self.epoch)
+            meta.setdefault("iter", self.iter + 1)
         meta.update(
             cfg=self.cfg.pretty_text if len(self.cfg) else "",
             seed=self.seed,

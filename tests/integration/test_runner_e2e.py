@@ -146,7 +146,11 @@ def test_torchrun_two_processes_one_log_one_set_of_checkpoints(tmp_path: Path) -
 
 def test_plugin_hook_from_config_is_called(tmp_path: Path, monkeypatch) -> None:
     from treadle.config import Config
+    from treadle.registry import DefaultScope
     from treadle.runner import Runner
+
+    # the runner's default scope would stay current for the rest of the session
+    monkeypatch.setattr(DefaultScope, "_instance_dict", dict(DefaultScope._instance_dict))
 
     monkeypatch.syspath_prepend(str(TOY))
     cfg = Config.fromfile(str(CONFIG))

@@ -20,6 +20,7 @@ from treadle.registry import (
     EVALUATOR,
     FUNCTIONS,
     LOG_PROCESSORS,
+    LOOPS,
     MODEL_WRAPPERS,
     MODELS,
     PARAM_SCHEDULERS,
@@ -76,8 +77,9 @@ def build_dataloader(
     """A ``DataLoader`` from its config dict (MMEngine's ``Runner.build_dataloader``).
 
     ``dataset`` comes from DATASETS, ``sampler`` from DATA_SAMPLERS (given ``seed``
-    unless it sets its own), ``collate_fn`` from FUNCTIONS (default
-    ``pseudo_collate``), and workers are seeded by ``worker_init_fn``. The loader
+    unless it sets its own; with ``diff_rank_seed``, a seed the ranks agree on),
+    ``collate_fn`` from FUNCTIONS (default ``pseudo_collate``), and workers are seeded
+    by ``worker_init_fn``. The loader
     draws its worker base seed from its own generator, so creating an iterator
     leaves the global RNG untouched: that keeps resumed runs bitwise-exact.
     """
@@ -98,7 +100,8 @@ def build_dataloader(
     if hasattr(dataset, "full_init"):
         dataset.full_init()
     rank, _ = get_dist_info()
-    sampler_seed = None if seed is None else seed + (rank if diff_rank_seed else 0)
+    # with per-rank seeds the samplers still need one shared seed: None makes them agree on one
+    sampler_seed = None if diff_rank_seed else seed
     sampler_cfg = cfg.pop("sampler")
     if isinstance(sampler_cfg, dict):
         sampler = DATA_SAMPLERS.build(
@@ -264,6 +267,55 @@ def build_visualizer(visualizer: Any, name: str, log_dir: str) -> Any:
     return VISUALIZERS.build(cfg)
 
 
+def build_train_loop(runner: Any, loop: Any, dataloader: Any) -> Any:
+    """The train loop of ``train_cfg``: ``by_epoch`` picks a built-in one, ``type`` a LOOPS one."""
+    from treadle.runner.loops import BaseLoop, EpochBasedTrainLoop, IterBasedTrainLoop
+
+    if isinstance(loop, BaseLoop):
+        return loop
+    cfg = _plain(loop)
+    if "type" in cfg and "by_epoch" in cfg:
+        raise ValueError(
+            f"train_cfg has both type={cfg['type']!r} and by_epoch; keep only one of them"
+        )
+    if "type" in cfg:
+        return LOOPS.build(cfg, default_args=dict(runner=runner, dataloader=dataloader))
+    by_epoch = cfg.pop("by_epoch", True)
+    loop_cls = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop
+    return loop_cls(**cfg, runner=runner, dataloader=dataloader)
+
+
+def build_eval_loop(runner: Any, loop: Any, dataloader: Any, evaluator: Any, stage: str) -> Any:
+    """The ``stage`` ('val' or 'test') loop: ValLoop/TestLoop unless ``type`` names another."""
+    from treadle.runner.loops import BaseLoop, TestLoop, ValLoop
+
+    if isinstance(loop, BaseLoop):
+        return loop
+    cfg = _plain(loop)
+    if "type" in cfg:
+        return LOOPS.build(
+            cfg, default_args=dict(runner=runner, dataloader=dataloader, evaluator=evaluator)
+        )
+    loop_cls = ValLoop if stage == "val" else TestLoop
+    return loop_cls(**cfg, runner=runner, dataloader=dataloader, evaluator=evaluator)
+
+
+def scale_lr(optim_wrapper: Any, auto_scale_lr: dict | None, real_batch_size: int) -> None:
+    """Scale every learning rate by ``real_batch_size / auto_scale_lr['base_batch_size']``."""
+    if not auto_scale_lr or not auto_scale_lr.get("enable", False):
+        return
+    if "base_batch_size" not in auto_scale_lr:
+        raise KeyError(
+            "auto_scale_lr needs base_batch_size, the total batch size the learning rate "
+            f"was tuned for; got {dict(auto_scale_lr)}"
+        )
+    ratio = real_batch_size / auto_scale_lr["base_batch_size"]
+    wrappers = optim_wrapper.values() if hasattr(optim_wrapper, "values") else [optim_wrapper]
+    for wrapper in wrappers:
+        for group in wrapper.param_groups:
+            group["lr"] = group["lr"] * ratio
+
+
 def build_optim_wrappers_for_amp(optim_wrapper: dict) -> dict:
     """``optim_wrapper`` switched to ``AmpOptimWrapper`` (``treadle train --amp``)."""
     cfg = _plain(optim_wrapper)
@@ -281,12 +333,15 @@ def build_optim_wrappers_for_amp(optim_wrapper: dict) -> dict:
 
 __all__ = [
     "build_dataloader",
+    "build_eval_loop",
     "build_evaluator",
     "build_log_processor",
     "build_model",
     "build_optim_wrapper",
     "build_optim_wrappers_for_amp",
     "build_param_schedulers",
+    "build_train_loop",
     "build_visualizer",
+    "scale_lr",
     "wrap_model",
 ]

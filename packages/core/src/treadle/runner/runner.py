@@ -17,15 +17,9 @@ from typing import Any
 from torch import nn
 
 from treadle.hooks.dispatch import HookDispatcher, HookError
-from treadle.registry import HOOKS, LOOPS, RUNNERS, DefaultScope
+from treadle.registry import HOOKS, RUNNERS, DefaultScope
 from treadle.runner import builders, env
-from treadle.runner.loops import (
-    BaseLoop,
-    EpochBasedTrainLoop,
-    IterBasedTrainLoop,
-    TestLoop,
-    ValLoop,
-)
+from treadle.runner.loops import BaseLoop
 from treadle.runner.resume import ResumeMixin
 
 #: the parts each mode needs, for the "missing" error
@@ -279,41 +273,19 @@ class Runner(ResumeMixin):
 
     def build_train_loop(self, loop: Any) -> BaseLoop:
         """The train loop: ``by_epoch`` picks a built-in one, ``type`` one from LOOPS."""
-        if isinstance(loop, BaseLoop):
-            return loop
-        cfg = dict(loop)
-        if "type" in cfg and "by_epoch" in cfg:
-            raise ValueError(
-                f"train_cfg has both type={cfg['type']!r} and by_epoch; keep only one of them"
-            )
-        if "type" in cfg:
-            return LOOPS.build(
-                cfg, default_args=dict(runner=self, dataloader=self._train_dataloader)
-            )
-        by_epoch = cfg.pop("by_epoch", True)
-        loop_cls = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop
-        return loop_cls(**cfg, runner=self, dataloader=self._train_dataloader)
-
-    def _build_eval_loop(self, loop: Any, stage: str) -> BaseLoop:
-        if isinstance(loop, BaseLoop):
-            return loop
-        cfg = dict(loop)
-        dataloader = getattr(self, f"_{stage}_dataloader")
-        evaluator = getattr(self, f"_{stage}_evaluator")
-        if "type" in cfg:
-            return LOOPS.build(
-                cfg, default_args=dict(runner=self, dataloader=dataloader, evaluator=evaluator)
-            )
-        loop_cls = ValLoop if stage == "val" else TestLoop
-        return loop_cls(**cfg, runner=self, dataloader=dataloader, evaluator=evaluator)
+        return builders.build_train_loop(self, loop, self._train_dataloader)
 
     def build_val_loop(self, loop: Any) -> BaseLoop:
         """The validation loop (``ValLoop`` unless ``type`` names another)."""
-        return self._build_eval_loop(loop, "val")
+        return builders.build_eval_loop(
+            self, loop, self._val_dataloader, self._val_evaluator, "val"
+        )
 
     def build_test_loop(self, loop: Any) -> BaseLoop:
         """The test loop (``TestLoop`` unless ``type`` names another)."""
-        return self._build_eval_loop(loop, "test")
+        return builders.build_eval_loop(
+            self, loop, self._test_dataloader, self._test_evaluator, "test"
+        )
 
     # ----- hooks -------------------------------------------------------------------
     def register_hook(self, hook: Any, priority: int | str | None = None) -> None:
@@ -413,19 +385,9 @@ class Runner(ResumeMixin):
 
     def scale_lr(self, optim_wrapper: Any, auto_scale_lr: dict | None = None) -> None:
         """Scale the learning rates by real batch size / ``base_batch_size`` when enabled."""
-        if not auto_scale_lr or not auto_scale_lr.get("enable", False):
-            return
-        if "base_batch_size" not in auto_scale_lr:
-            raise KeyError(
-                "auto_scale_lr needs base_batch_size, the total batch size the learning rate "
-                f"was tuned for; got {dict(auto_scale_lr)}"
-            )
-        real = self._world_size * self.train_dataloader.batch_size
-        ratio = real / auto_scale_lr["base_batch_size"]
-        wrappers = optim_wrapper.values() if hasattr(optim_wrapper, "values") else [optim_wrapper]
-        for wrapper in wrappers:
-            for group in wrapper.param_groups:
-                group["lr"] = group["lr"] * ratio
+        if auto_scale_lr and auto_scale_lr.get("enable", False):
+            real = self._world_size * self.train_dataloader.batch_size
+            builders.scale_lr(optim_wrapper, auto_scale_lr, real)
 
     # ----- attributes hooks rely on ----------------------------------------------------
     @property

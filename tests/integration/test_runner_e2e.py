@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,12 @@ def treadle(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedPr
     if check and proc.returncode != 0:
         pytest.fail(f"treadle {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     return proc
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def log_files(work_dir: Path) -> list[Path]:
@@ -121,7 +128,7 @@ def test_torchrun_two_processes_one_log_one_set_of_checkpoints(tmp_path: Path) -
     proc = subprocess.run(
         [
             sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-            "--master-port", "29531", "-m", "treadle", "train", str(CONFIG),
+            "--master-port", str(_free_port()), "-m", "treadle", "train", str(CONFIG),
             "--launcher", "pytorch", "--work-dir", str(work_dir),
         ],
         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300,

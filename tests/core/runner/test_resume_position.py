@@ -18,6 +18,15 @@ def test_skip_batches_keeps_the_order_of_the_rest():
     assert len(skip_batches(loader, 4)) == len(full) - 4
 
 
+def test_skip_batches_with_worker_processes():
+    data = list(range(12))
+    loader = DataLoader(
+        data, batch_size=2, num_workers=2, sampler=DefaultSampler(data, shuffle=True, seed=5)
+    )
+    full = [batch.tolist() for batch in loader]
+    assert [batch.tolist() for batch in skip_batches(loader, 3)] == full[3:]
+
+
 def _train_with_iter_checkpoints(toy_kwargs, tmp_path, name, **over):
     hooks = dict(checkpoint=dict(type="CheckpointHook", interval=3, by_epoch=False),
                  logger=dict(type="LoggerHook", interval=4))  # fmt: skip

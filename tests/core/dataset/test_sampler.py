@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -72,44 +69,11 @@ def test_samplers_build_from_the_registry():
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def two_ranks(tmp_path_factory) -> list[dict]:
+def two_ranks(tmp_path_factory, launch_ranks) -> list[dict]:
     """Reports of sampler_worker.py run as ranks 0 and 1 of a gloo process group."""
     out_dir = tmp_path_factory.mktemp("ranks")
-    port = str(_free_port())
-    procs = []
-    for rank in range(2):
-        env = {
-            **os.environ,
-            "RANK": str(rank),
-            "WORLD_SIZE": "2",
-            "MASTER_ADDR": "127.0.0.1",
-            "MASTER_PORT": port,
-            "OMP_NUM_THREADS": "1",
-        }
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, str(WORKER), str(out_dir)],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-    try:
-        outputs = [proc.communicate(timeout=120) for proc in procs]
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-    for proc, (stdout, stderr) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, f"rank failed:\n{stdout}\n{stderr}"
+    launch_ranks([sys.executable, str(WORKER), str(out_dir)])
     return [json.loads((out_dir / f"rank{rank}.json").read_text()) for rank in range(2)]
 
 

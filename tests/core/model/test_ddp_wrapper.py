@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,41 +10,13 @@ import torch
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 TIMEOUT_S = 120
-LAUNCH_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> list[dict]:
+def reports(tmp_path_factory, launch_ranks) -> list[dict]:
     """Start two ranks as torchrun would (env vars), wait, load what each wrote."""
     out_dir = tmp_path_factory.mktemp("ddp")
-    base = {k: v for k, v in os.environ.items() if k not in LAUNCH_VARS}
-    base.update(
-        MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), WORLD_SIZE="2", OMP_NUM_THREADS="1"
-    )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(WORKER), str(out_dir)],
-            env={**base, "RANK": str(rank), "LOCAL_RANK": str(rank)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for rank in range(2)
-    ]
-    try:
-        outputs = [proc.communicate(timeout=TIMEOUT_S) for proc in procs]
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-    for rank, (proc, (stdout, stderr)) in enumerate(zip(procs, outputs, strict=True)):
-        assert proc.returncode == 0, f"rank {rank} failed:\n{stdout}\n{stderr}"
+    launch_ranks([sys.executable, str(WORKER), str(out_dir)], timeout=TIMEOUT_S)
     return [torch.load(out_dir / f"rank{rank}.pt", weights_only=True) for rank in range(2)]
 
 

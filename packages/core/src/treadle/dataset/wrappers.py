@@ -165,23 +165,50 @@ class ConcatDataset(_TorchConcatDataset):
         raise _no_subset("ConcatDataset")
 
 
-@DATASETS.register_module()
-class RepeatDataset:
-    """A dataset repeated ``times`` times (cheap epochs for small datasets)."""
+class _RemappingWrapper:
+    """What RepeatDataset and ClassBalancedDataset share: one wrapped dataset, its
+    metainfo, lazy init, and every lookup going through ``_get_ori_dataset_idx``."""
 
-    def __init__(self, dataset: BaseDataset | dict, times: int, lazy_init: bool = False) -> None:
-        self.dataset = _build_dataset(dataset, "RepeatDataset")
-        if not isinstance(times, int) or isinstance(times, bool) or times < 0:
-            raise ValueError(f"RepeatDataset: times must be an int >= 0, got {times!r}")
-        self.times = times
+    def __init__(self, dataset: BaseDataset | dict) -> None:
+        self.dataset = _build_dataset(dataset, type(self).__name__)
         self._metainfo = self.dataset.metainfo
         self._fully_initialized = False
-        if not lazy_init:
-            self.full_init()
 
     @property
     def metainfo(self) -> dict:
         return copy.deepcopy(self._metainfo)
+
+    def _get_ori_dataset_idx(self, idx: int) -> int:
+        raise NotImplementedError
+
+    @force_full_init
+    def get_data_info(self, idx: int) -> dict:
+        return self.dataset.get_data_info(self._get_ori_dataset_idx(idx))
+
+    def __getitem__(self, idx: int) -> Any:
+        if not self._fully_initialized:
+            _warn_lazy(self)
+            self.full_init()
+        return self.dataset[self._get_ori_dataset_idx(idx)]
+
+    def get_subset_(self, indices: int | Sequence[int]) -> None:
+        raise _no_subset(type(self).__name__)
+
+    def get_subset(self, indices: int | Sequence[int]) -> BaseDataset:
+        raise _no_subset(type(self).__name__)
+
+
+@DATASETS.register_module()
+class RepeatDataset(_RemappingWrapper):
+    """A dataset repeated ``times`` times (cheap epochs for small datasets)."""
+
+    def __init__(self, dataset: BaseDataset | dict, times: int, lazy_init: bool = False) -> None:
+        super().__init__(dataset)
+        if not isinstance(times, int) or isinstance(times, bool) or times < 0:
+            raise ValueError(f"RepeatDataset: times must be an int >= 0, got {times!r}")
+        self.times = times
+        if not lazy_init:
+            self.full_init()
 
     def full_init(self) -> None:
         if self._fully_initialized:
@@ -195,28 +222,12 @@ class RepeatDataset:
         return idx % self._ori_len
 
     @force_full_init
-    def get_data_info(self, idx: int) -> dict:
-        return self.dataset.get_data_info(self._get_ori_dataset_idx(idx))
-
-    def __getitem__(self, idx: int) -> Any:
-        if not self._fully_initialized:
-            _warn_lazy(self)
-            self.full_init()
-        return self.dataset[self._get_ori_dataset_idx(idx)]
-
-    @force_full_init
     def __len__(self) -> int:
         return self.times * self._ori_len
 
-    def get_subset_(self, indices: int | Sequence[int]) -> None:
-        raise _no_subset("RepeatDataset")
-
-    def get_subset(self, indices: int | Sequence[int]) -> BaseDataset:
-        raise _no_subset("RepeatDataset")
-
 
 @DATASETS.register_module()
-class ClassBalancedDataset:
+class ClassBalancedDataset(_RemappingWrapper):
     """Repeat samples of rare categories (repeat factor sampling, LVIS paper).
 
     A category seen in a fraction ``f`` of the samples gets the factor
@@ -228,16 +239,10 @@ class ClassBalancedDataset:
     def __init__(
         self, dataset: BaseDataset | dict, oversample_thr: float, lazy_init: bool = False
     ) -> None:
-        self.dataset = _build_dataset(dataset, "ClassBalancedDataset")
+        super().__init__(dataset)
         self.oversample_thr = oversample_thr
-        self._metainfo = self.dataset.metainfo
-        self._fully_initialized = False
         if not lazy_init:
             self.full_init()
-
-    @property
-    def metainfo(self) -> dict:
-        return copy.deepcopy(self._metainfo)
 
     def full_init(self) -> None:
         if self._fully_initialized:
@@ -275,21 +280,5 @@ class ClassBalancedDataset:
         return self.dataset.get_cat_ids(self._get_ori_dataset_idx(idx))
 
     @force_full_init
-    def get_data_info(self, idx: int) -> dict:
-        return self.dataset.get_data_info(self._get_ori_dataset_idx(idx))
-
-    def __getitem__(self, idx: int) -> Any:
-        if not self._fully_initialized:
-            _warn_lazy(self)
-            self.full_init()
-        return self.dataset[self._get_ori_dataset_idx(idx)]
-
-    @force_full_init
     def __len__(self) -> int:
         return len(self.repeat_indices)
-
-    def get_subset_(self, indices: int | Sequence[int]) -> None:
-        raise _no_subset("ClassBalancedDataset")
-
-    def get_subset(self, indices: int | Sequence[int]) -> BaseDataset:
-        raise _no_subset("ClassBalancedDataset")

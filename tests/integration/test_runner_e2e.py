@@ -138,6 +138,7 @@ def test_torchrun_two_processes_one_log_one_set_of_checkpoints(tmp_path: Path) -
     assert len(logs) == 1, logs
     text = logs[0].read_text()
     assert "world size 2" in text
+    assert "model wrapped in MMDistributedDataParallel" in text
     # 64 samples, batch 4, split over 2 ranks: 8 iterations an epoch
     assert "Epoch(train) [3][8/8]" in text
     assert sorted(p.name for p in work_dir.glob("epoch_*.pth")) == [

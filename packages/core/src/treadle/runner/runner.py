@@ -137,6 +137,8 @@ class Runner(ResumeMixin):
 
         built = builders.build_model(model, data_preprocessor)
         self.model = builders.wrap_model(built, cfg.get("model_wrapper_cfg"), self._distributed)
+        if self.model is not built:
+            self.logger.info(f"model wrapped in {type(self.model).__name__}")
         self._dispatcher = HookDispatcher()
         self.register_hooks(default_hooks, custom_hooks)
         self.dump_config()

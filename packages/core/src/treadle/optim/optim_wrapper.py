@@ -9,8 +9,7 @@ from __future__ import annotations
 import inspect
 import logging
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import torch
@@ -18,6 +17,8 @@ from torch import nn
 
 from treadle.optim.base import BaseOptimWrapper
 from treadle.registry import OPTIM_WRAPPERS
+
+_NO_CONTEXT = nullcontext()  # reusable: nullcontext keeps no state
 
 logger = logging.getLogger(__name__)
 
@@ -251,13 +252,15 @@ class OptimWrapper(BaseOptimWrapper):
         count = self._inner_count + 1
         return count % self._accumulative_counts == 0 or count == self._max_counts
 
-    @contextmanager
-    def optim_context(self, model: nn.Module) -> Iterator[None]:
-        """Run the forward pass in here: it skips DDP's gradient sync mid-window."""
-        no_sync = getattr(model, "no_sync", None)
-        context = no_sync() if no_sync is not None and not self.should_sync() else nullcontext()
-        with context:
-            yield
+    def optim_context(self, model: nn.Module) -> AbstractContextManager:
+        """Run the forward pass in here: it skips DDP's gradient sync mid-window.
+
+        A plain method returning a shared no-op context in the common case (no
+        ``no_sync`` on the model's class, or a step that syncs): it runs every iteration.
+        """
+        if getattr(type(model), "no_sync", None) is None or self.should_sync():
+            return _NO_CONTEXT
+        return model.no_sync()
 
     def __repr__(self) -> str:
         return (

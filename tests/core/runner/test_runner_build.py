@@ -100,11 +100,26 @@ def test_epoch_loop_val_begin_and_dynamic_intervals(toy_kwargs):
         def after_val_epoch(self, runner, metrics=None):
             epochs.append(runner.epoch)
 
-    train_cfg = dict(by_epoch=True, max_epochs=7, val_begin=2, val_interval=1,
+    train_cfg = dict(by_epoch=True, max_epochs=7, val_begin=2, val_interval=2,
                      dynamic_intervals=[(4, 3)])  # fmt: skip
     Runner(**toy_kwargs(train_cfg=train_cfg, custom_hooks=[Record()])).train()
-    # epoch 2 and 3 (interval 1 from val_begin), then every 3 from epoch 4: 6, plus the last
+    # interval 2 up to epoch 2; as in MMEngine, the interval after epoch e is the one for
+    # e + 1, so 3 applies from epoch 3 on (validating at 3 and 6); the last epoch always
     assert epochs == [2, 3, 6, 7]
+
+
+def test_val_begin_skips_early_validation(toy_kwargs):
+    from treadle.hooks import Hook
+
+    epochs = []
+
+    class Record(Hook):
+        def after_val_epoch(self, runner, metrics=None):
+            epochs.append(runner.epoch)
+
+    train_cfg = dict(by_epoch=True, max_epochs=4, val_begin=3, val_interval=1)
+    Runner(**toy_kwargs(train_cfg=train_cfg, custom_hooks=[Record()])).train()
+    assert epochs == [3, 4]
 
 
 def test_custom_loop_from_registry(toy_kwargs):

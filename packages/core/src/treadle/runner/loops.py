@@ -147,7 +147,8 @@ class _TrainLoopBase(BaseLoop):
         return self._max_iters
 
     def _decide_current_val_interval(self, progress: int) -> None:
-        step = bisect.bisect(self.dynamic_milestones, progress)
+        """Pick the interval for ``progress`` (epochs/iterations done) + 1, as MMEngine does."""
+        step = bisect.bisect(self.dynamic_milestones, progress + 1)
         self.val_interval = self.dynamic_intervals[step - 1]
 
     def _train_step(self, batch_idx: int, data_batch: Any) -> None:

@@ -22,6 +22,9 @@ def test_components_from_dicts_are_built_lazily(toy_kwargs):
     assert loader.sampler.seed == 7  # the sampler got the run's seed
     assert loader.worker_init_fn is not None
     assert runner.max_epochs == 2 and runner.max_iters == 16
+    # MMEngine's tools call it on the class
+    static = Runner.build_dataloader(toy_kwargs()["val_dataloader"], seed=3)
+    assert static.sampler.seed == 3 and len(static) == 2
     assert DefaultScope.get_instance("lazy").scope_name == "core"
     assert runner.experiment_name == "lazy"
     assert os.path.isdir(runner.log_dir)

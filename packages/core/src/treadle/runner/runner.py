@@ -254,8 +254,9 @@ class Runner(ResumeMixin):
         self.cfg.dump(osp.join(self._work_dir, name))
 
     # ----- builders (MMEngine's Runner.build_* names) ------------------------------
-    def build_dataloader(self, dataloader: Any, seed: int | None = None, diff_rank_seed=False):
-        """A ``DataLoader`` from an object or its config dict."""
+    @staticmethod
+    def build_dataloader(dataloader: Any, seed: int | None = None, diff_rank_seed: bool = False):
+        """A ``DataLoader`` from an object or its config dict (static, as in MMEngine)."""
         return builders.build_dataloader(dataloader, seed=seed, diff_rank_seed=diff_rank_seed)
 
     def build_evaluator(self, evaluator: Any) -> Any:

@@ -149,6 +149,14 @@ def test_test_loop_fp16_and_val(toy_kwargs):
     assert runner.val()["mse"] > 0
 
 
+def test_validation_losses_reported_beside_metrics(toy_kwargs):
+    runner = Runner(**toy_kwargs(model=dict(type="ToyRegressor", report_val_loss=True)))
+    metrics = runner.val()
+    # two batches of 4: the mean of the per-batch MSEs equals the metric's MSE here
+    assert metrics["loss_mse"] == pytest.approx(metrics["mse"], rel=1e-5)
+    assert metrics["val_loss"] == metrics["loss_mse"]
+
+
 def test_auto_scale_lr(toy_kwargs):
     runner = Runner(**toy_kwargs(auto_scale_lr=dict(enable=True, base_batch_size=16),
                                  train_cfg=dict(by_epoch=True, max_epochs=0)))  # fmt: skip

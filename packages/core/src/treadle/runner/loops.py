@@ -383,11 +383,14 @@ class _EvalLoop(BaseLoop):
         runner.call_hook(f"before_{stage}")
         runner.call_hook(f"before_{stage}_epoch")
         runner.model.eval()
+        self.losses: dict[str, list[float]] = {}
         with ProgressReporter(len(self.dataloader), stage.capitalize()) as progress:
             for idx, data_batch in enumerate(self.dataloader):
                 self.run_iter(idx, data_batch)
                 progress.update()
         metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+        if self.losses:
+            metrics.update(_mean_losses(self.losses, stage))
         runner.call_hook(f"after_{stage}_epoch", metrics=metrics)
         runner.call_hook(f"after_{stage}")
         return metrics
@@ -399,11 +402,35 @@ class _EvalLoop(BaseLoop):
         runner.call_hook(f"before_{stage}_iter", batch_idx=idx, data_batch=data_batch)
         with _autocast(self.fp16):
             step = runner.model.val_step if stage == "val" else runner.model.test_step
-            outputs = step(data_batch)
+            outputs = _split_losses(step(data_batch), self.losses)
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)
         runner.call_hook(
             f"after_{stage}_iter", batch_idx=idx, data_batch=data_batch, outputs=outputs
         )
+
+
+def _split_losses(outputs: Any, losses: dict[str, list[float]]) -> Any:
+    """Take a trailing data element holding only ``loss`` (a dict) off ``outputs``.
+
+    MMEngine's convention for models reporting validation losses: the values are
+    collected into ``losses`` and the rest of the outputs go to the evaluator.
+    """
+    from treadle.structures import BaseDataElement
+
+    last = outputs[-1] if isinstance(outputs, list) and outputs else None
+    if not isinstance(last, BaseDataElement) or last.keys() != ["loss"]:
+        return outputs
+    for name, value in last.loss.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        losses.setdefault(name, []).extend(float(v) for v in values)
+    return outputs[:-1]
+
+
+def _mean_losses(losses: dict[str, list[float]], stage: str) -> dict[str, float]:
+    """Each loss's mean, plus ``<stage>_loss``: the sum of those named like a loss."""
+    means = {name: sum(values) / len(values) for name, values in losses.items()}
+    means[f"{stage}_loss"] = sum(value for name, value in means.items() if "loss" in name)
+    return means
 
 
 @LOOPS.register_module()

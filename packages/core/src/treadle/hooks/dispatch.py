@@ -2,7 +2,8 @@
 
 The per-point tables are built when hooks are registered, so calling a point no
 hook overrides is one dict lookup and an empty loop. A hook that raises is named
-(class, priority, point) in a :class:`HookError` chained to the original error.
+(class, priority, point) in a :class:`HookError` chained to the original error; a
+``HookError`` from a point nested in another hook's call passes through unchanged.
 """
 
 from __future__ import annotations
@@ -79,6 +80,11 @@ class HookDispatcher:
         try:  # one try around the loop: the failing hook is the loop variable's last value
             for hook, method in entries:  # noqa: B007
                 method(runner, **kwargs)
+        except HookError as error:
+            # a hook point called from inside a hook (before_save_checkpoint during
+            # CheckpointHook's save): the inner error already names the hook at fault
+            error.add_note(f"(while {type(hook).__name__} ran {point})")
+            raise
         except Exception as error:
             raise HookError(hook, point, error) from error
 

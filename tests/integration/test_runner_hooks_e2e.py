@@ -163,6 +163,49 @@ def test_save_best_survives_resume_and_replaces_the_old_best(tmp_path):
     assert hub_state["best_ckpt"] == str(work / "best_scripted_err_epoch_4.pth")
 
 
+class TwoScores(ScriptedScore):
+    """Reports ``a, b = scores[epoch]``."""
+
+    def compute_metrics(self, results: list) -> dict:
+        a, b = self.scores[self.runner.epoch]
+        return dict(a=a, b=b)
+
+
+def test_save_best_with_two_keys_survives_resume(tmp_path):
+    work = tmp_path / "work"
+    scores = {1: (5.0, 5.0), 2: (3.0, 6.0), 3: (4.0, 2.0), 4: (1.0, 7.0)}
+    checkpoint = dict(
+        type="CheckpointHook", interval=1, save_best=["scripted/a", "scripted/b"], rule="less"
+    )
+    for max_epochs, resume in ((2, False), (4, True)):
+        metric = TwoScores(scores)
+        runner = toy_runner(
+            work,
+            val_evaluator=metric,
+            train_cfg=dict(by_epoch=True, max_epochs=max_epochs),
+            default_hooks=dict(checkpoint=checkpoint),
+            resume=resume,
+            experiment_name=f"two{max_epochs}",
+        )
+        metric.runner = runner
+        runner.train()
+        if not resume:
+            assert sorted(p.name for p in work.glob("best_*.pth")) == [
+                "best_scripted_a_epoch_2.pth",
+                "best_scripted_b_epoch_1.pth",
+            ]
+    # a: best again at epoch 4; b: at epoch 3; each replaced its own old best only
+    assert sorted(p.name for p in work.glob("best_*.pth")) == [
+        "best_scripted_a_epoch_4.pth",
+        "best_scripted_b_epoch_3.pth",
+    ]
+    hub = runner.message_hub
+    assert (hub.get_info("best_score_scripted/a"), hub.get_info("best_score_scripted/b")) == (
+        1.0,
+        2.0,
+    )
+
+
 # -- 2. EMAHook through the real ValLoop ----------------------------------------------------
 class WeightProbe(Hook):
     """Records the model's weights before validation, during it, and after it."""
@@ -201,7 +244,13 @@ def test_ema_weights_are_validated_restored_and_resumed(tmp_path):
     work = tmp_path / "work"
     ema = dict(type="EMAHook", momentum=0.3)
     probe = WeightProbe()
-    runner = toy_runner(work, custom_hooks=[ema, probe], experiment_name="ema1")
+    hooks = dict(
+        logger=dict(type="LoggerHook", interval=1),
+        checkpoint=dict(type="CheckpointHook", interval=1, save_best="mse", rule="less"),
+    )
+    runner = toy_runner(
+        work, custom_hooks=[ema, probe], default_hooks=hooks, experiment_name="ema1"
+    )
     runner.train()
     averaged = hook_of(runner, "EMAHook").ema_model
     ema_weight = averaged.module.linear.weight.detach().clone()
@@ -223,11 +272,17 @@ def test_ema_weights_are_validated_restored_and_resumed(tmp_path):
     saved = torch.load(work / "epoch_2.pth", weights_only=True)
     assert torch.equal(saved["state_dict"]["linear.weight"], ema_weight)
     assert torch.equal(saved["ema_state_dict"]["module.linear.weight"], raw_weight)
+    # the best checkpoint (saved after validation, raw weights back) holds that epoch's average
+    (best,) = work.glob("best_mse_epoch_*.pth")
+    best_epoch = int(best.stem.rsplit("_", 1)[1])
+    best_state = torch.load(best, weights_only=True)["state_dict"]
+    assert torch.equal(best_state["linear.weight"], probe.during_val[best_epoch - 1])
 
     # resume: the average and the raw weights come back as they were
     probe2 = WeightProbe()
     resumed = toy_runner(
         work, custom_hooks=[ema, probe2], resume=True, experiment_name="ema2",
+        default_hooks=hooks,
         train_cfg=dict(by_epoch=True, max_epochs=3),
     )  # fmt: skip
     resumed.train()
@@ -318,6 +373,49 @@ def test_iteration_and_converted_epoch_schedulers_in_iter_loop(tmp_path):
     logged = {row["step"]: row["lr"] for row in scalars(runner) if "lr" in row}
     assert sorted(logged) == list(range(1, 13))
     assert [logged[step] for step in range(1, 13)] == pytest.approx(expected, rel=1e-6)
+
+
+def test_iteration_schedulers_continue_after_resume(tmp_path):
+    work = tmp_path / "work"
+    lrs = []
+    for max_iters, resume in ((5, False), (12, True)):
+        probe = LrProbe()
+        toy_runner(
+            work,
+            train_cfg=dict(by_epoch=False, max_iters=max_iters, val_interval=100),
+            optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.1)),
+            param_scheduler=[
+                dict(type="LinearLR", start_factor=0.5, by_epoch=False, begin=0, end=4),
+                dict(type="MultiStepLR", milestones=[6], gamma=0.5, by_epoch=False),
+                dict(type="MultiStepLR", milestones=[2], gamma=0.1, convert_to_iter_based=True),
+            ],
+            default_hooks=dict(checkpoint=dict(type="CheckpointHook", by_epoch=False)),
+            custom_hooks=[probe],
+            resume=resume,
+            experiment_name=f"sched{max_iters}",
+        ).train()
+        lrs += probe.lrs
+    assert (work / "last_checkpoint").read_text().strip().endswith("iter_12.pth")
+    assert lrs == pytest.approx([expected_lr(i) for i in range(12)], rel=1e-6)
+
+
+def test_reduce_on_plateau_is_stepped_with_the_val_metrics(tmp_path):
+    probe = LrProbe()
+    metric = ScriptedScore({epoch: 5.0 for epoch in range(1, 7)})  # never improves
+    runner = toy_runner(
+        tmp_path / "work",
+        val_evaluator=metric,
+        train_cfg=dict(by_epoch=True, max_epochs=6),
+        param_scheduler=dict(
+            type="ReduceOnPlateauLR", monitor="scripted/err", rule="less", patience=1, factor=0.5
+        ),
+        custom_hooks=[probe],
+    )
+    metric.runner = runner
+    runner.train()
+    # halved once more than `patience` validations went without improvement: after 3 and 5
+    per_epoch = probe.lrs[::4]
+    assert per_epoch == pytest.approx([0.05, 0.05, 0.05, 0.025, 0.025, 0.0125])
 
 
 # -- 5. LoggerHook(log_metric_by_epoch) with IterBasedTrainLoop --------------------------

@@ -419,11 +419,18 @@ def test_reduce_on_plateau_is_stepped_with_the_val_metrics(tmp_path):
 
 
 # -- 5. LoggerHook(log_metric_by_epoch) with IterBasedTrainLoop --------------------------
-@pytest.mark.parametrize(("by_epoch", "steps"), [(False, [4, 8, 12]), (True, [0, 0, 0])])
-def test_val_metrics_step_in_iter_loop(tmp_path, by_epoch, steps):
+@pytest.mark.parametrize(
+    ("by_epoch", "steps", "line_head"),
+    [
+        (False, [4, 8, 12], "Iter(val) [2/2]"),  # the user guide's iteration-based recipe
+        (True, [0, 0, 0], "Epoch(val) [0][2/2]"),  # no epochs counted: step 0, as MMEngine
+    ],
+)
+def test_val_metrics_step_in_iter_loop(tmp_path, by_epoch, steps, line_head):
     runner = toy_runner(
         tmp_path / "work",
         train_cfg=dict(by_epoch=False, max_iters=12, val_interval=4),
+        log_processor=dict(by_epoch=by_epoch),
         default_hooks=dict(
             logger=dict(type="LoggerHook", interval=2, log_metric_by_epoch=by_epoch),
             checkpoint=dict(type="CheckpointHook", interval=-1, by_epoch=False),
@@ -432,12 +439,13 @@ def test_val_metrics_step_in_iter_loop(tmp_path, by_epoch, steps):
     runner.train()
     rows = scalars(runner)
     val_rows = [row for row in rows if "mse" in row]
-    # the iteration-based loop counts no epochs: MMEngine logs step 0 unless told otherwise
     assert [row["step"] for row in val_rows] == steps
     assert [row["step"] for row in rows if "loss" in row] == [2, 4, 6, 8, 10, 12]
-    logged = [float(line.split("mse: ")[1].split()[0]) for line in log_text(runner).splitlines()
-              if "Epoch(val)" in line and "mse: " in line]  # fmt: skip
+    lines = [line for line in log_text(runner).splitlines() if "mse: " in line]
+    assert len(lines) == 3 and all(line_head in line for line in lines)
+    logged = [float(line.split("mse: ")[1].split()[0]) for line in lines]
     assert [row["mse"] for row in val_rows] == pytest.approx(logged, abs=5e-5)
+    assert len(set(logged)) == 3  # three validations of a model still learning
 
 
 # -- 6. a hook raising inside the Runner -------------------------------------------------

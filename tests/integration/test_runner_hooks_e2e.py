@@ -65,6 +65,9 @@ def toy_runner(work_dir: Path, **over: Any) -> Runner:
         log_level="INFO",
     )
     kwargs.update(over)
+    if "experiment_name" in over:
+        # loggers and message hubs are per-process instances by name: keep tests apart
+        kwargs["experiment_name"] = f"{work_dir.parent.name}_{over['experiment_name']}"
     return Runner(**kwargs)
 
 

@@ -501,6 +501,8 @@ def test_hook_error_names_hook_and_point_and_log_is_on_disk(tmp_path, point):
         f"hook Exploding (priority LOWEST) raised in {point}"
     )
     assert "ERROR" in log.split(f"about to fail in {point}")[1]
+    # logged once, even when the failure passed through an outer hook's call
+    assert log.count(f"raised in {point}") == 1
 
 
 # -- 7. treadle train without train_dataloader and optim_wrapper ------------------------

@@ -53,6 +53,11 @@ def test_missing_parts_listed_all_at_once(toy_kwargs):
     kwargs = toy_kwargs()
     with pytest.raises(MissingPartsError, match="missing: train_cfg, optim_wrapper"):
         Runner(**{**kwargs, "train_cfg": None, "optim_wrapper": None})
+    # two modes given in part: both are named in the one error
+    with pytest.raises(MissingPartsError) as info:
+        Runner(**{**kwargs, "optim_wrapper": None, "val_evaluator": None})
+    assert "train needs" in str(info.value) and "missing: optim_wrapper" in str(info.value)
+    assert "val needs" in str(info.value) and "missing: val_evaluator" in str(info.value)
     bare = Runner(model=kwargs["model"], work_dir=kwargs["work_dir"], log_level="WARNING")
     with pytest.raises(MissingPartsError) as info:
         bare.train()

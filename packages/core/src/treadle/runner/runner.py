@@ -98,8 +98,7 @@ class Runner(ResumeMixin):
             val_dataloader=val_dataloader, val_cfg=val_cfg, val_evaluator=val_evaluator,
             test_dataloader=test_dataloader, test_cfg=test_cfg, test_evaluator=test_evaluator,
         )  # fmt: skip
-        for mode in _MODE_PARTS:
-            self._check_parts(mode, partial_only=True)
+        self._check_parts(*_MODE_PARTS, partial_only=True)
         self._train_dataloader, self._val_dataloader = train_dataloader, val_dataloader
         self._test_dataloader = test_dataloader
         train_cfg = dict(train_cfg) if train_cfg is not None else None
@@ -181,16 +180,25 @@ class Runner(ResumeMixin):
         )
 
     # ----- set-up helpers -------------------------------------------------------------
-    def _check_parts(self, mode: str, partial_only: bool = False) -> None:
-        names = _MODE_PARTS[mode]
-        missing = [name for name in names if self._parts[name] is None]
-        if not missing or (partial_only and len(missing) == len(names)):
-            return
-        raise MissingPartsError(
-            f"{mode} needs {', '.join(names)}; missing: {', '.join(missing)}. Add them to the "
-            f"config (see the README's 'Training with the Runner') or leave all of them out"
-            + (f" and do not call runner.{mode}()" if not partial_only else "")
-        )
+    def _check_parts(self, *modes: str, partial_only: bool = False) -> None:
+        """One error listing every mode whose parts are missing (all at once, not one by one).
+
+        ``partial_only``: complain only about modes given in part (at construction a
+        mode may be left out entirely).
+        """
+        problems = []
+        for mode in modes:
+            names = _MODE_PARTS[mode]
+            missing = [name for name in names if self._parts[name] is None]
+            if missing and not (partial_only and len(missing) == len(names)):
+                problems.append(f"{mode} needs {', '.join(names)}; missing: {', '.join(missing)}")
+        if problems:
+            advice = (
+                "add the missing parts to the config (see the README's 'Training with the Runner')"
+            )
+            if partial_only:
+                advice += ", or leave out every part of a mode you do not run"
+            raise MissingPartsError("; ".join(problems) + f". To fix it, {advice}.")
 
     def set_randomness(
         self, seed: int | None = None, diff_rank_seed: bool = False, deterministic: bool = False
@@ -332,9 +340,11 @@ class Runner(ResumeMixin):
         try:
             self._dispatcher.call(fn_name, self, **kwargs)
         except HookError as error:
-            self.logger.error(str(error))
-            for handler in self.logger.handlers:
-                handler.flush()
+            if not getattr(error, "_treadle_logged", False):  # nested calls log it once
+                error._treadle_logged = True  # type: ignore[attr-defined]
+                self.logger.error(str(error))
+                for handler in self.logger.handlers:
+                    handler.flush()
             raise
 
     # ----- modes -------------------------------------------------------------------

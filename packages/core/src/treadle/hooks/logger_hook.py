@@ -76,6 +76,7 @@ class LoggerHook(Hook):
         self.log_metric_by_epoch = log_metric_by_epoch
         self.backend_args = resolve_backend_args(file_client_args, backend_args)
         self.json_log_path: str | None = None
+        self._train_len: int | None = None  # batches in the current train epoch
 
     def before_run(self, runner: Any) -> None:
         if self.out_dir is not None:
@@ -85,17 +86,24 @@ class LoggerHook(Hook):
             runner.logger.info(f"Text logs will be saved to {self.out_dir} after the run.")
         self.json_log_path = f"{runner.timestamp}.json"
 
+    def before_train_epoch(self, runner: Any) -> None:
+        # read once per epoch: len(DataLoader) asks the sampler and dataset on every call
+        self._train_len = len(runner.train_dataloader)
+
+    def after_train(self, runner: Any) -> None:
+        self._train_len = None
+
     def after_train_iter(
         self, runner: Any, batch_idx: int, data_batch: Any = None, outputs: Any = None
     ) -> None:
-        loader = runner.train_dataloader
-        if self.every_n_train_iters(runner, self.interval_exp_name) or self.end_of_epoch(
-            loader, batch_idx
-        ):
+        length = self._train_len
+        if length is None:  # called outside a train epoch
+            length = len(runner.train_dataloader)
+        last = batch_idx + 1 == length  # end_of_epoch
+        if last or (runner.iter + 1) % self.interval_exp_name == 0:
             runner.logger.info(f"Exp name: {runner.experiment_name}")
-        if self.every_n_inner_iters(batch_idx, self.interval) or (
-            self.end_of_epoch(loader, batch_idx)
-            and (not self.ignore_last or len(loader) <= self.interval)
+        if (batch_idx + 1) % self.interval == 0 or (
+            last and (not self.ignore_last or length <= self.interval)
         ):
             tag, log_str = runner.log_processor.get_log_after_iter(runner, batch_idx, "train")
             runner.logger.info(log_str)

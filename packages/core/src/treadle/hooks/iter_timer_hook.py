@@ -46,13 +46,15 @@ class IterTimerHook(Hook):
     ) -> None:
         hub = runner.message_hub
         now = time.perf_counter()
-        hub.update_scalar(f"{mode}/time", now - self.t)
+        elapsed = now - self.t  # the value the `<mode>/time` history now ends with
+        hub.update_scalar(f"{mode}/time", elapsed)
         self.t = now
-        iter_time = hub.get_scalar(f"{mode}/time")
         if mode == "train":
-            self.time_sec_tot += iter_time.current()
-            mean = self.time_sec_tot / (runner.iter - self.start_iter + 1)
-            hub.update_info("eta", mean * (runner.max_iters - runner.iter - 1))
+            self.time_sec_tot += elapsed
+            done = runner.iter
+            mean = self.time_sec_tot / (done - self.start_iter + 1)
+            hub.update_info("eta", mean * (runner.max_iters - done - 1))
         else:
             loader = runner.val_dataloader if mode == "val" else runner.test_dataloader
+            iter_time = hub.get_scalar(f"{mode}/time")
             hub.update_info("eta", iter_time.mean() * (len(loader) - batch_idx - 1))

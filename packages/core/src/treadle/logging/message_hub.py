@@ -16,6 +16,7 @@ from treadle.logging.history_buffer import HistoryBuffer
 from treadle.utils.manager import ManagerMixin
 
 _PLAIN = (str, bytes, int, float, bool, complex, type(None))
+_UNSET = object()
 
 
 def _is_tensor(value: Any) -> bool:
@@ -124,11 +125,16 @@ class MessageHub(ManagerMixin):
 
     def update_scalar(self, key: str, value: Any, count: int = 1, resumed: bool = True) -> None:
         """Append ``value`` (with ``count``) to the history of ``key``."""
-        self._set_resumed(key, resumed)
-        value = _scalar(key, value)
-        count = _scalar(f"{key} (count)", count)
-        if not isinstance(count, int):
-            raise TypeError(f"MessageHub count for {key!r} must be an int, got {count!r}")
+        # runs several times per training iteration: the common case (a known key, a
+        # float value, an int count) skips the checks' function calls
+        if self._resumed_keys.get(key, _UNSET) != resumed:
+            self._set_resumed(key, resumed)
+        if type(value) is not float:
+            value = _scalar(key, value)
+        if type(count) is not int:
+            count = _scalar(f"{key} (count)", count)
+            if not isinstance(count, int):
+                raise TypeError(f"MessageHub count for {key!r} must be an int, got {count!r}")
         buffer = self._log_scalars.get(key)
         if buffer is None:
             self._log_scalars[key] = HistoryBuffer([value], [count])

@@ -71,11 +71,14 @@ class HistoryBuffer:
                 f"{type(log_val).__name__} and {type(count).__name__}; call .item() on "
                 "tensors and numpy scalars first"
             )
-        self._logs.append(log_val)
+        logs = self._logs
+        logs.append(log_val)
         self._counts.append(count)
-        self._int_logs = self._int_logs and isinstance(log_val, int)
-        self._int_counts = self._int_counts and isinstance(count, int)
-        if len(self._logs) >= self.max_length + self._slack:
+        if self._int_logs and not isinstance(log_val, int):
+            self._int_logs = False
+        if self._int_counts and not isinstance(count, int):
+            self._int_counts = False
+        if len(logs) >= self.max_length + self._slack:
             del self._logs[: -self.max_length]
             del self._counts[: -self.max_length]
 

@@ -51,6 +51,12 @@ class BaseDataPreprocessor(nn.Module):
 
     def cast_data(self, data: Any) -> Any:
         """``data`` with every tensor / data element moved; containers keep their type."""
+        if isinstance(data, torch.Tensor):  # the common leaf first
+            if data.device == self._device:
+                return data  # what .to() returns here, without parsing its arguments
+            return data.to(self._device, non_blocking=self._non_blocking)
+        if type(data) is dict:  # a plain dict (the default collate's batch) skips the ABC check
+            return {key: self.cast_data(value) for key, value in data.items()}
         if isinstance(data, Mapping):
             return {key: self.cast_data(value) for key, value in data.items()}
         if isinstance(data, (str, bytes)) or data is None:
@@ -59,7 +65,7 @@ class BaseDataPreprocessor(nn.Module):
             return type(data)(*(self.cast_data(item) for item in data))
         if isinstance(data, Sequence):
             return type(data)(self.cast_data(item) for item in data)
-        if isinstance(data, (torch.Tensor, BaseDataElement)):
+        if isinstance(data, BaseDataElement):
             return data.to(self._device, non_blocking=self._non_blocking)
         return data
 

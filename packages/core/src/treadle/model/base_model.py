@@ -111,8 +111,11 @@ class BaseModel(BaseModule):
         loss = loss_terms[0]
         for term in loss_terms[1:]:  # not sum(): its 0 start adds a node to the graph
             loss = loss + term
-        log_vars = OrderedDict([("loss", loss.detach())])
-        log_vars.update((name, value.detach()) for name, value in values)
+        detached = [(name, value.detach()) for name, value in values]
+        # an entry named 'loss' takes the total's place (first); else the total is added
+        total = next((value for name, value in detached if name == "loss"), None)
+        log_vars = OrderedDict([("loss", loss.detach() if total is None else total)])
+        log_vars.update(detached)
         return loss, log_vars
 
     def _run_forward(self, data: Any, mode: str) -> Any:

@@ -18,12 +18,12 @@ from treadle.registry import HOOKS
 
 def _is_scalar(value: Any) -> bool:
     """A number, or a one-element array/tensor: what goes into a scalar history."""
+    if isinstance(value, torch.Tensor):  # first: the losses of every training iteration
+        return value.numel() == 1
     if isinstance(value, numbers.Number):
         return True
     if isinstance(value, (np.ndarray, np.number)):
         return value.size == 1 and value.ndim <= 1
-    if isinstance(value, torch.Tensor):
-        return value.numel() == 1
     return False
 
 

@@ -47,7 +47,8 @@ class ParamSchedulerHook(Hook):
     def after_train_iter(
         self, runner: Any, batch_idx: int, data_batch: Any = None, outputs: Any = None
     ) -> None:
-        self._step(runner, lambda s: not s.by_epoch)
+        if runner.param_schedulers is not None:  # checked first: no closure per iteration
+            self._step(runner, lambda s: not s.by_epoch)
 
     def after_train_epoch(self, runner: Any) -> None:
         self._step(runner, lambda s: s.by_epoch)

@@ -52,8 +52,9 @@ def _scalar(key: str, value: Any) -> int | float:
     """``value`` as a Python number: one-element tensors and arrays are unwrapped."""
     if isinstance(value, (int, float)):
         return value
-    if _is_tensor(value) or _is_numpy(value):
-        size = value.numel() if _is_tensor(value) else value.size
+    tensor = _is_tensor(value)
+    if tensor or _is_numpy(value):
+        size = value.numel() if tensor else value.size
         if size != 1:
             raise ValueError(
                 f"MessageHub scalar {key!r} must hold one number, got a tensor/array of "
@@ -158,7 +159,8 @@ class MessageHub(ManagerMixin):
 
     def update_info(self, key: str, value: Any, resumed: bool = True) -> None:
         """Set runtime information ``key`` (overwriting the previous value)."""
-        self._set_resumed(key, resumed)
+        if self._resumed_keys.get(key, _UNSET) != resumed:
+            self._set_resumed(key, resumed)
         self._runtime_info[key] = value
 
     def update_info_dict(self, info_dict: dict[str, Any], resumed: bool = True) -> None:

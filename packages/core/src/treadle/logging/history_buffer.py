@@ -41,7 +41,9 @@ class HistoryBuffer:
     ) -> None:
         if not isinstance(max_length, int) or max_length < 1:
             raise ValueError(f"HistoryBuffer max_length must be an int >= 1, got {max_length!r}")
-        logs, counts = list(log_history), list(count_history)
+        # tensors/arrays (a checkpoint's state, MMEngine's buffers) as Python numbers
+        logs = log_history.tolist() if hasattr(log_history, "tolist") else list(log_history)
+        counts = count_history.tolist() if hasattr(count_history, "tolist") else list(count_history)
         if len(logs) != len(counts):
             raise ValueError(
                 f"HistoryBuffer needs one count per value: got {len(logs)} values and "
@@ -164,15 +166,28 @@ class HistoryBuffer:
         return method(self, *args, **kwargs)
 
     def _to_state(self) -> dict[str, Any]:
-        """Plain lists and ints (what ``torch.load(weights_only=True)`` accepts)."""
+        """Values and counts as 1-d tensors (int64 while all are ints, else float64) and
+        ``max_length``: what ``torch.load(weights_only=True)`` accepts, and pickled as one
+        object each (a list costs the checkpoint writer a Python call per logged value)."""
         start = max(0, len(self._logs) - self.max_length)
-        logs = [self._value(v, self._int_logs) for v in self._logs[start:]]
-        counts = [self._value(v, self._int_counts) for v in self._counts[start:]]
-        return {"log_history": logs, "count_history": counts, "max_length": self.max_length}
+        return {
+            "log_history": _as_tensor(self._logs[start:], self._int_logs),
+            "count_history": _as_tensor(self._counts[start:], self._int_counts),
+            "max_length": self.max_length,
+        }
 
     def __repr__(self) -> str:
         kept = min(len(self._logs), self.max_length)
         return f"HistoryBuffer(len={kept}, max_length={self.max_length})"
+
+
+def _as_tensor(values: array, as_int: bool) -> Any:
+    import torch
+
+    dtype = torch.int64 if as_int else torch.float64
+    if not values:
+        return torch.zeros(0, dtype=dtype)
+    return torch.frombuffer(values, dtype=torch.float64).to(dtype, copy=True)
 
 
 for _name in ("mean", "max", "min", "current"):

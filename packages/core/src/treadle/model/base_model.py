@@ -111,11 +111,11 @@ class BaseModel(BaseModule):
         loss = loss_terms[0]
         for term in loss_terms[1:]:  # not sum(): its 0 start adds a node to the graph
             loss = loss + term
-        detached = [(name, value.detach()) for name, value in values]
-        # an entry named 'loss' takes the total's place (first); else the total is added
-        total = next((value for name, value in detached if name == "loss"), None)
-        log_vars = OrderedDict([("loss", loss.detach() if total is None else total)])
-        log_vars.update(detached)
+        log_vars: OrderedDict[str, Any] = OrderedDict(loss=None)  # 'loss' comes first
+        for name, value in values:
+            log_vars[name] = value.detach()
+        if log_vars["loss"] is None:  # else an entry named 'loss' took the total's place
+            log_vars["loss"] = loss.detach()
         return loss, log_vars
 
     def _run_forward(self, data: Any, mode: str) -> Any:

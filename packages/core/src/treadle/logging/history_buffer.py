@@ -67,19 +67,22 @@ class HistoryBuffer:
 
     def update(self, log_val: int | float, count: int | float = 1) -> None:
         """Append one value and its count."""
-        if not isinstance(log_val, (int, float)) or not isinstance(count, (int, float)):
-            raise TypeError(
-                "HistoryBuffer.update takes an int or float value and count, got "
-                f"{type(log_val).__name__} and {type(count).__name__}; call .item() on "
-                "tensors and numpy scalars first"
-            )
+        if log_val.__class__ is float and count.__class__ is int:  # the logged scalars' case
+            self._int_logs = False
+        else:
+            if not isinstance(log_val, (int, float)) or not isinstance(count, (int, float)):
+                raise TypeError(
+                    "HistoryBuffer.update takes an int or float value and count, got "
+                    f"{type(log_val).__name__} and {type(count).__name__}; call .item() on "
+                    "tensors and numpy scalars first"
+                )
+            if self._int_logs and not isinstance(log_val, int):
+                self._int_logs = False
+            if self._int_counts and not isinstance(count, int):
+                self._int_counts = False
         logs = self._logs
         logs.append(log_val)
         self._counts.append(count)
-        if self._int_logs and not isinstance(log_val, int):
-            self._int_logs = False
-        if self._int_counts and not isinstance(count, int):
-            self._int_counts = False
         if len(logs) >= self.max_length + self._slack:
             del self._logs[: -self.max_length]
             del self._counts[: -self.max_length]

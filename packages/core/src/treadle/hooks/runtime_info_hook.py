@@ -117,6 +117,9 @@ class RuntimeInfoHook(Hook):
         hub = runner.message_hub
         for key, value in values.items():
             if _is_scalar(value):
+                # a one-element tensor as its number: what update_scalar would store
+                if isinstance(value, torch.Tensor):
+                    value = value.item()
                 hub.update_scalar(f"{mode}/{key}", value)
             else:
                 hub.update_info(f"{mode}/{key}", value)

@@ -433,21 +433,26 @@ class Runner(ResumeMixin):
     def test_dataloader(self) -> Any:
         return self.test_loop.dataloader
 
+    # hooks read these every iteration: a built loop is used without the train_loop property
     @property
     def epoch(self) -> int:
-        return self.train_loop.epoch
+        loop = self._train_loop
+        return (loop if isinstance(loop, BaseLoop) else self.train_loop).epoch
 
     @property
     def iter(self) -> int:
-        return self.train_loop.iter
+        loop = self._train_loop
+        return (loop if isinstance(loop, BaseLoop) else self.train_loop).iter
 
     @property
     def max_epochs(self) -> int:
-        return self.train_loop.max_epochs
+        loop = self._train_loop
+        return (loop if isinstance(loop, BaseLoop) else self.train_loop).max_epochs
 
     @property
     def max_iters(self) -> int:
-        return self.train_loop.max_iters
+        loop = self._train_loop
+        return (loop if isinstance(loop, BaseLoop) else self.train_loop).max_iters
 
     work_dir = property(lambda self: self._work_dir)
     log_dir = property(lambda self: self._log_dir)

@@ -56,7 +56,13 @@ class BaseDataPreprocessor(nn.Module):
                 return data  # what .to() returns here, without parsing its arguments
             return data.to(self._device, non_blocking=self._non_blocking)
         if type(data) is dict:  # a plain dict (the default collate's batch) skips the ABC check
-            return {key: self.cast_data(value) for key, value in data.items()}
+            device = self._device
+            return {  # tensors already on the device kept without a call per value
+                key: value
+                if isinstance(value, torch.Tensor) and value.device == device
+                else self.cast_data(value)
+                for key, value in data.items()
+            }
         if isinstance(data, Mapping):
             return {key: self.cast_data(value) for key, value in data.items()}
         if isinstance(data, (str, bytes)) or data is None:

@@ -152,9 +152,15 @@ class OptimWrapper(BaseOptimWrapper):
     ) -> None:
         """Scale ``loss`` for accumulation, backward it, and step + zero_grad when due."""
         self.backward(self.scale_loss(loss))
-        if self.should_update():
-            self.step(**(step_kwargs or {}))
-            self.zero_grad(**(zero_kwargs or {}))
+        if self.should_update():  # no empty kwargs dicts built per iteration
+            if step_kwargs:
+                self.step(**step_kwargs)
+            else:
+                self.step()
+            if zero_kwargs:
+                self.zero_grad(**zero_kwargs)
+            else:
+                self.zero_grad()
 
     def backward(self, loss: torch.Tensor, **kwargs: Any) -> None:
         """``loss.backward(**kwargs)`` and count one backward for accumulation."""

@@ -55,8 +55,12 @@ class BaseModel(BaseModule):
 
     def train_step(self, data: Any, optim_wrapper: Any) -> dict[str, torch.Tensor]:
         """One optimisation step on ``data``; returns the log variables (``'loss'`` first)."""
+        # the registered submodule read from _modules: no nn.Module.__getattr__ per iteration
+        preprocessor = self._modules.get("data_preprocessor")
+        if preprocessor is None:  # set as something other than a submodule
+            preprocessor = self.data_preprocessor
         with optim_wrapper.optim_context(self):
-            data = self.data_preprocessor(data, True)
+            data = preprocessor(data, True)
             losses = self._run_forward(data, mode="loss")
         parsed_loss, log_vars = self.parse_losses(losses)
         optim_wrapper.update_params(parsed_loss)

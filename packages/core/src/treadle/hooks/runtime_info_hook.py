@@ -116,10 +116,10 @@ class RuntimeInfoHook(Hook):
     def _record(runner: Any, mode: str, values: dict[str, Any]) -> None:
         hub = runner.message_hub
         for key, value in values.items():
-            if _is_scalar(value):
-                # a one-element tensor as its number: what update_scalar would store
-                if isinstance(value, torch.Tensor):
-                    value = value.item()
+            if isinstance(value, torch.Tensor) and value.numel() == 1:
+                # as its number: what update_scalar would store, without its generic checks
+                hub.update_scalar(f"{mode}/{key}", value.item())
+            elif _is_scalar(value):
                 hub.update_scalar(f"{mode}/{key}", value)
             else:
                 hub.update_info(f"{mode}/{key}", value)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support.servers import free_port, stop_process, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,13 +35,6 @@ def python():
 
 
 LAUNCH_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_ranks(argv: list[str], nprocs: int = 2, timeout: float = 120) -> None:
@@ -83,3 +76,50 @@ def run_ranks(argv: list[str], nprocs: int = 2, timeout: float = 120) -> None:
 def launch_ranks():
     """:func:`run_ranks`, for tests and module-scoped fixtures."""
     return run_ranks
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A moto S3 server process speaking the S3 protocol on 127.0.0.1 (one per session)."""
+    import urllib.request
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: urllib.request.urlopen(endpoint, timeout=2).status == 200, "moto", proc)
+        yield endpoint
+    finally:
+        stop_process(proc)
+
+
+@pytest.fixture(scope="session")
+def s3_args(moto_endpoint: str) -> dict:
+    """backend_args for the moto server: dummy credentials, loopback endpoint."""
+    return dict(
+        key="testing",
+        secret="testing",
+        endpoint_url=moto_endpoint,
+        client_kwargs={"region_name": "us-east-1"},
+    )
+
+
+@pytest.fixture
+def bucket(s3_args: dict, request: pytest.FixtureRequest) -> str:
+    """A fresh bucket per test (named after it), made with boto3 (moto's own client)."""
+    import boto3
+
+    name = "t-" + request.node.name.lower().replace("_", "-")[:50].strip("-[]")
+    name = "".join(c if c.isalnum() or c == "-" else "-" for c in name).strip("-")
+    boto3.client(
+        "s3",
+        endpoint_url=s3_args["endpoint_url"],
+        aws_access_key_id=s3_args["key"],
+        aws_secret_access_key=s3_args["secret"],
+        region_name="us-east-1",
+    ).create_bucket(Bucket=name)
+    return name

@@ -1,4 +1,5 @@
-"""Real servers on loopback for the backend tests: moto (S3), http.server, memcached."""
+"""Real servers on loopback for the backend tests: http.server and memcached (moto S3 is
+in tests/conftest.py, shared with the checkpoint tests)."""
 
 from __future__ import annotations
 
@@ -8,95 +9,18 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
-import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(check: Any, what: str, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what} exited early with code {proc.returncode}")
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not come up within 60 s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+from support.servers import free_port, serve_directory, stop_process, wait_until
 
 
 @pytest.fixture
 def closed_port() -> int:
     """A loopback port nothing listens on."""
     return free_port()
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    """A moto S3 server process speaking the S3 protocol on 127.0.0.1."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: urllib.request.urlopen(endpoint, timeout=2).status == 200, "moto", proc)
-        yield endpoint
-    finally:
-        _stop(proc)
-
-
-@pytest.fixture(scope="session")
-def s3_args(moto_endpoint: str) -> dict[str, Any]:
-    """backend_args for the moto server: dummy credentials, loopback endpoint."""
-    return dict(
-        key="testing",
-        secret="testing",
-        endpoint_url=moto_endpoint,
-        client_kwargs={"region_name": "us-east-1"},
-    )
-
-
-@pytest.fixture
-def bucket(s3_args: dict[str, Any], request: pytest.FixtureRequest) -> str:
-    """A fresh bucket per test (named after it), made with boto3 (moto's own client)."""
-    import boto3
-
-    name = "t-" + request.node.name.lower().replace("_", "-")[:50].strip("-[]")
-    name = "".join(c if c.isalnum() or c == "-" else "-" for c in name)
-    boto3.client(
-        "s3",
-        endpoint_url=s3_args["endpoint_url"],
-        aws_access_key_id=s3_args["key"],
-        aws_secret_access_key=s3_args["secret"],
-        region_name="us-east-1",
-    ).create_bucket(Bucket=name)
-    return name
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -119,16 +43,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def http_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """(base URL, served directory) of a threading http.server on 127.0.0.1."""
     root = tmp_path_factory.mktemp("www")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(root))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_directory(_Handler, root) as base:
+        yield base, root
 
 
 @pytest.fixture(scope="session")
@@ -154,4 +70,4 @@ def memcached_server() -> Iterator[str]:
         wait_until(answers, "memcached", proc)
         yield f"127.0.0.1:{port}"
     finally:
-        _stop(proc)
+        stop_process(proc)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
+from support.servers import free_port
 
 TOY = Path(__file__).parents[1] / "fixtures" / "toy_runner"
 CONFIG = TOY / "toy_config.py"
@@ -42,12 +42,6 @@ def treadle(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedPr
     if check and proc.returncode != 0:
         pytest.fail(f"treadle {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     return proc
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def log_files(work_dir: Path) -> list[Path]:
@@ -128,7 +122,7 @@ def test_torchrun_two_processes_one_log_one_set_of_checkpoints(tmp_path: Path) -
     proc = subprocess.run(
         [
             sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-            "--master-port", str(_free_port()), "-m", "treadle", "train", str(CONFIG),
+            "--master-port", str(free_port()), "-m", "treadle", "train", str(CONFIG),
             "--launcher", "pytorch", "--work-dir", str(work_dir),
         ],
         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300,

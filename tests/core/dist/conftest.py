@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support import servers
 
 WORKER = Path(__file__).with_name("worker.py")
 TIMEOUT_S = 120
 LAUNCH_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def free_port() -> int:
     """A loopback port nothing listens on right now."""
-    return _free_port()
+    return servers.free_port()
 
 
 def clean_env() -> dict[str, str]:
@@ -57,7 +51,7 @@ def run_torchrun(tmp_path):
     def run() -> list[dict]:
         cmd = [
             sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-            "--master-addr", "127.0.0.1", "--master-port", str(_free_port()),
+            "--master-addr", "127.0.0.1", "--master-port", str(servers.free_port()),
             str(WORKER), "pytorch", str(tmp_path),
         ]  # fmt: skip
         proc = subprocess.Popen(

@@ -1,19 +1,14 @@
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from support.servers import free_port
+
 from treadle.hooks import EmptyCacheHook, SyncBuffersHook
 
 WORKER = Path(__file__).with_name("sync_buffers_worker.py")
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_sync_buffers_averages_float_buffers_across_two_gloo_ranks(tmp_path):
@@ -25,7 +20,7 @@ def test_sync_buffers_averages_float_buffers_across_two_gloo_ranks(tmp_path):
     env["OMP_NUM_THREADS"] = "1"
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-        "--master-addr", "127.0.0.1", "--master-port", str(_free_port()),
+        "--master-addr", "127.0.0.1", "--master-port", str(free_port()),
         str(WORKER), str(tmp_path),
     ]  # fmt: skip
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)

@@ -61,7 +61,13 @@ class ResumeMixin:
     """``save_checkpoint``, ``load_checkpoint``, ``resume`` and ``load_or_resume`` of Runner."""
 
     def _bare_model(self) -> Any:
-        return self.model.module if hasattr(self.model, "module") else self.model
+        """The model inside any registered model wrapper (DDP and friends)."""
+        from treadle.model import is_model_wrapper
+
+        model = self.model
+        while is_model_wrapper(model):
+            model = model.module
+        return model
 
     def save_checkpoint(
         self,

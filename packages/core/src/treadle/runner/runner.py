@@ -273,8 +273,7 @@ class Runner(ResumeMixin):
 
     def build_optim_wrapper(self, optim_wrapper: Any) -> Any:
         """The optimizer wrapper for ``self.model``."""
-        model = self.model.module if hasattr(self.model, "module") else self.model
-        return builders.build_optim_wrapper(model, optim_wrapper)
+        return builders.build_optim_wrapper(self._bare_model(), optim_wrapper)
 
     def build_param_scheduler(self, scheduler: Any) -> list | dict:
         """The parameter schedulers of ``self.optim_wrapper``."""
@@ -392,7 +391,7 @@ class Runner(ResumeMixin):
         return metrics
 
     def _init_model_weights(self) -> None:
-        model = self.model.module if hasattr(self.model, "module") else self.model
+        model = self._bare_model()
         if hasattr(model, "init_weights"):
             model.init_weights()
 

@@ -40,6 +40,7 @@ from treadle.model.wrappers import (
     MMDistributedDataParallel,
     detect_anomalous_params,
     is_model_wrapper,
+    unwrap_model,
 )
 
 __all__ = [
@@ -77,5 +78,6 @@ __all__ = [
     "stack_batch",
     "trunc_normal_init",
     "uniform_init",
+    "unwrap_model",
     "xavier_init",
 ]

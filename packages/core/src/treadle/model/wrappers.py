@@ -32,6 +32,13 @@ def is_model_wrapper(model: nn.Module, registry: Registry = MODEL_WRAPPERS) -> b
     return any(is_model_wrapper(model, child) for child in registry.children.values())
 
 
+def unwrap_model(model: nn.Module) -> nn.Module:
+    """The model inside any registered model wrappers (DDP and friends), or ``model``."""
+    while is_model_wrapper(model):
+        model = model.module
+    return model
+
+
 def run_forward(model: nn.Module, data: Any, mode: str) -> Any:
     """Call ``model`` with ``data`` unpacked (``**dict`` or ``*sequence``) and ``mode``."""
     if isinstance(data, dict):

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from treadle.model.wrappers import unwrap_model
 from treadle.runner.checkpoint import (
     _load_checkpoint,
     _load_checkpoint_to_model,
@@ -61,13 +62,7 @@ class ResumeMixin:
     """``save_checkpoint``, ``load_checkpoint``, ``resume`` and ``load_or_resume`` of Runner."""
 
     def _bare_model(self) -> Any:
-        """The model inside any registered model wrapper (DDP and friends)."""
-        from treadle.model import is_model_wrapper
-
-        model = self.model
-        while is_model_wrapper(model):
-            model = model.module
-        return model
+        return unwrap_model(self.model)
 
     def save_checkpoint(
         self,

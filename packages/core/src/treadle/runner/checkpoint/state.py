@@ -17,15 +17,8 @@ import torch
 from torch import nn
 from torch.nn.modules.module import _IncompatibleKeys
 
+from treadle.model.wrappers import unwrap_model
 from treadle.runner.checkpoint._log import log
-
-
-def _unwrap(module: nn.Module) -> nn.Module:
-    from treadle.model import is_model_wrapper
-
-    while is_model_wrapper(module):
-        module = module.module
-    return module
 
 
 def get_state_dict(
@@ -35,7 +28,7 @@ def get_state_dict(
     keep_vars: bool = False,
 ) -> OrderedDict:
     """``module.state_dict()`` with every model wrapper's ``module.`` level left out."""
-    module = _unwrap(module)
+    module = unwrap_model(module)
     if destination is None:
         destination = OrderedDict()
         destination._metadata = OrderedDict()  # type: ignore[attr-defined]
@@ -107,7 +100,7 @@ def _load_state_dict(
         state_dict._metadata = metadata  # type: ignore[attr-defined]
 
     def load(mod: nn.Module, prefix: str = "") -> None:
-        mod = _unwrap(mod)
+        mod = unwrap_model(mod)
         local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
         mod._load_from_state_dict(
             state_dict, prefix, local_metadata, True, missing, unexpected, mismatched

@@ -186,6 +186,15 @@ class CheckpointHook(Hook):
                 self._remove(self.filename_tmpl.format(kept.pop(0)))
             self.keep_ckpt_ids = deque(kept, self.max_keep_ckpts)
 
+    def get_triggered_stages(self) -> list[str]:
+        """As the base class, less the iteration point when saving by epoch and the method
+        is this class's (it does nothing then): the dispatcher leaves it out of every
+        training iteration. ``by_epoch`` is read when the hook is registered."""
+        stages = super().get_triggered_stages()
+        if self.by_epoch and type(self).after_train_iter is CheckpointHook.after_train_iter:
+            return [stage for stage in stages if stage != "after_train_iter"]
+        return stages
+
     def after_train_epoch(self, runner: Any) -> None:
         if not self.by_epoch:
             return

@@ -14,7 +14,7 @@ from treadle.hooks.priority import Priority, get_priority
 TYPE_CHECKING = False  # typing is not imported at runtime: import cost
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from typing import Any
+    from typing import Any, NoReturn
 
 
 class HookError(RuntimeError):
@@ -34,9 +34,16 @@ class HookDispatcher:
 
     Args:
         hooks: initial hooks, registered in order with their own ``priority``.
+        on_error: called with each :class:`HookError` before it propagates, once even
+            when points nest (the runner logs it and flushes its log files there).
     """
 
-    def __init__(self, hooks: Iterable[object] = ()) -> None:
+    def __init__(
+        self,
+        hooks: Iterable[object] = (),
+        on_error: Callable[[HookError], None] | None = None,
+    ) -> None:
+        self._on_error = on_error
         self._hooks: list[object] = []
         self._table: dict[str, tuple[tuple[object, Callable[..., Any]], ...]] = {}
         for hook in hooks:
@@ -71,6 +78,16 @@ class HookDispatcher:
         """Whether any hook acts at ``point`` (lets a loop skip building arguments)."""
         return bool(self._entries(point))
 
+    @property
+    def table(self) -> dict[str, tuple[tuple[object, Callable[..., Any]], ...]]:
+        """``{point: ((hook, bound method), ...)}`` for the 22 points, in calling order.
+
+        The same dict for the dispatcher's life (registering updates it in place), so a
+        loop may keep it and call a point's methods itself, passing what they raise to
+        :meth:`fail`.
+        """
+        return self._table
+
     def call(self, point: str, runner: Any, **kwargs: Any) -> None:
         """Call ``point`` on every hook acting there, in order, with ``runner`` and ``kwargs``."""
         entries = self._table.get(point)
@@ -80,13 +97,20 @@ class HookDispatcher:
         try:  # one try around the loop: the failing hook is the loop variable's last value
             for hook, method in entries:  # noqa: B007
                 method(runner, **kwargs)
-        except HookError as error:
-            # a hook point called from inside a hook (before_save_checkpoint during
-            # CheckpointHook's save): the inner error already names the hook at fault
-            error.add_note(f"(while {type(hook).__name__} ran {point})")
-            raise
         except Exception as error:
-            raise HookError(hook, point, error) from error
+            self.fail(hook, point, error)
+
+    def fail(self, hook: object, point: str, error: Exception) -> NoReturn:
+        """Raise for ``error`` from ``hook`` at ``point``: a :class:`HookError` naming them
+        (after ``on_error``), or -- for a point called inside another hook's call, whose
+        error already names the hook at fault -- the inner ``HookError`` with a note."""
+        if isinstance(error, HookError):
+            error.add_note(f"(while {type(hook).__name__} ran {point})")
+            raise error
+        hook_error = HookError(hook, point, error)
+        if self._on_error is not None:
+            self._on_error(hook_error)
+        raise hook_error from error
 
     def info(self) -> str:
         """One block per point: the hooks called there with their priorities (for the log)."""
@@ -118,15 +142,14 @@ class HookDispatcher:
             for hook in self._hooks
             if isinstance(hook, Hook)
         }
-        self._table = {
-            point: tuple(
+        self._table.clear()  # in place: loops may hold the table
+        for point in Hook.stages:
+            self._table[point] = tuple(
                 (hook, getattr(hook, point))
                 for hook in self._hooks
                 if point in triggered.get(id(hook), ())
                 or (not isinstance(hook, Hook) and callable(getattr(hook, point, None)))
             )
-            for point in Hook.stages
-        }
 
     def _entries(self, point: str) -> tuple[tuple[object, Callable[..., Any]], ...]:
         entries = self._table.get(point)

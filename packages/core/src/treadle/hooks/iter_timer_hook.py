@@ -23,10 +23,31 @@ class IterTimerHook(Hook):
         self.time_sec_tot = 0.0
         self.start_iter = 0
         self.t = time.perf_counter()
+        self._max_iters: int | None = None  # of the training run, read in before_train
 
     def before_train(self, runner: Any) -> None:
         self.time_sec_tot = 0.0
         self.start_iter = runner.iter
+        self._max_iters = runner.max_iters
+
+    # the training points are written out (not forwarded to _before_iter/_after_iter with
+    # a mode) and write to the hub's pending_scalars/pending_infos: they run every iteration
+    def before_train_iter(self, runner: Any, batch_idx: int, data_batch: Any = None) -> None:
+        runner.message_hub.pending_scalars["train/data_time"].append(time.perf_counter() - self.t)
+
+    def after_train_iter(
+        self, runner: Any, batch_idx: int, data_batch: Any = None, outputs: Any = None
+    ) -> None:
+        hub = runner.message_hub
+        now = time.perf_counter()
+        elapsed = now - self.t
+        hub.pending_scalars["train/time"].append(elapsed)
+        self.t = now
+        self.time_sec_tot += elapsed
+        done = runner.iter
+        mean = self.time_sec_tot / (done - self.start_iter + 1)
+        max_iters = self._max_iters or runner.max_iters  # the latter if before_train never ran
+        hub.pending_infos["eta"] = mean * (max_iters - done - 1)
 
     def _before_epoch(self, runner: Any, mode: str = "train") -> None:
         self.t = time.perf_counter()
@@ -44,17 +65,13 @@ class IterTimerHook(Hook):
         outputs: Any = None,
         mode: str = "train",
     ) -> None:
+        if mode == "train":
+            self.after_train_iter(runner, batch_idx, data_batch, outputs)
+            return
         hub = runner.message_hub
         now = time.perf_counter()
-        elapsed = now - self.t  # the value the `<mode>/time` history now ends with
-        hub.update_scalar(f"{mode}/time", elapsed)
+        hub.update_scalar(f"{mode}/time", now - self.t)
         self.t = now
-        if mode == "train":
-            self.time_sec_tot += elapsed
-            done = runner.iter
-            mean = self.time_sec_tot / (done - self.start_iter + 1)
-            hub.update_info("eta", mean * (runner.max_iters - done - 1))
-        else:
-            loader = runner.val_dataloader if mode == "val" else runner.test_dataloader
-            iter_time = hub.get_scalar(f"{mode}/time")
-            hub.update_info("eta", iter_time.mean() * (len(loader) - batch_idx - 1))
+        loader = runner.val_dataloader if mode == "val" else runner.test_dataloader
+        iter_time = hub.get_scalar(f"{mode}/time")
+        hub.update_info("eta", iter_time.mean() * (len(loader) - batch_idx - 1))

@@ -15,6 +15,9 @@ import torch
 from treadle.hooks.hook import Hook
 from treadle.registry import HOOKS
 
+#: pending values of a key after which the hook folds them in itself
+_MAX_PENDING = 4096
+
 
 def _is_scalar(value: Any) -> bool:
     """A number, or a one-element array/tensor: what goes into a scalar history."""
@@ -67,23 +70,44 @@ class RuntimeInfoHook(Hook):
     def before_train_epoch(self, runner: Any) -> None:
         runner.message_hub.update_info("epoch", runner.epoch)
 
+    # The two iteration points run every step: they write to the hub's pending_scalars and
+    # pending_infos (no calls; the hub folds them in before they are read).
     def before_train_iter(self, runner: Any, batch_idx: int, data_batch: Any = None) -> None:
         hub = runner.message_hub
-        hub.update_info("iter", runner.iter)
+        hub.pending_infos["iter"] = runner.iter
         lrs = runner.optim_wrapper.get_lr()
-        if not isinstance(lrs, dict):
+        if type(lrs) is not dict and not isinstance(lrs, dict):
             raise TypeError(
                 f"runner.optim_wrapper.get_lr() must return a dict of name -> list of lrs "
                 f"(as OptimWrapper does), got {type(lrs).__name__}"
             )
+        pending = hub.pending_scalars
         for name, values in lrs.items():
-            hub.update_scalar(f"train/{name}", values[0])
+            pending["train/" + name].append(values[0])
 
     def after_train_iter(
         self, runner: Any, batch_idx: int, data_batch: Any = None, outputs: Any = None
     ) -> None:
-        if outputs is not None:
-            self._record(runner, "train", outputs)
+        if outputs is None:
+            return
+        hub = runner.message_hub
+        pending = hub.pending_scalars
+        values: list = []
+        for key, value in outputs.items():
+            if isinstance(value, torch.Tensor):  # the losses: kept as numbers, no graph kept
+                try:
+                    number = value.item()
+                except RuntimeError:
+                    if value.numel() == 1:  # a real failure (e.g. from the device)
+                        raise
+                    self._record_one(hub, "train", key, value)  # not a scalar: an info
+                    continue
+                values = pending["train/" + key]
+                values.append(number)
+            else:
+                self._record_one(hub, "train", key, value)
+        if len(values) > _MAX_PENDING:  # nothing read the hub for a long while
+            hub.fold_pending()
 
     def before_val(self, runner: Any) -> None:
         hub = runner.message_hub
@@ -112,14 +136,16 @@ class RuntimeInfoHook(Hook):
         if metrics:
             self._record(runner, "test", metrics)
 
-    @staticmethod
-    def _record(runner: Any, mode: str, values: dict[str, Any]) -> None:
+    @classmethod
+    def _record(cls, runner: Any, mode: str, values: dict[str, Any]) -> None:
         hub = runner.message_hub
         for key, value in values.items():
-            if isinstance(value, torch.Tensor) and value.numel() == 1:
-                # as its number: what update_scalar would store, without its generic checks
-                hub.update_scalar(f"{mode}/{key}", value.item())
-            elif _is_scalar(value):
-                hub.update_scalar(f"{mode}/{key}", value)
-            else:
-                hub.update_info(f"{mode}/{key}", value)
+            cls._record_one(hub, mode, key, value)
+
+    @staticmethod
+    def _record_one(hub: Any, mode: str, key: str, value: Any) -> None:
+        """A scalar into the history ``<mode>/<key>``, anything else into the info."""
+        if _is_scalar(value):
+            hub.update_scalar(f"{mode}/{key}", value)
+        else:
+            hub.update_info(f"{mode}/{key}", value)

@@ -87,6 +87,19 @@ class HistoryBuffer:
             del self._logs[: -self.max_length]
             del self._counts[: -self.max_length]
 
+    def extend(self, values: list[int | float]) -> None:
+        """Append several values, each with count 1 (``update`` in a loop, in one call)."""
+        if set(map(type, values)) != {float}:  # ints or a mix: keep update()'s int tracking
+            for value in values:
+                self.update(value)
+            return
+        self._int_logs = False
+        self._logs.extend(values)
+        self._counts.extend([1] * len(values))
+        if len(self._logs) >= self.max_length + self._slack:
+            del self._logs[: -self.max_length]
+            del self._counts[: -self.max_length]
+
     def _start(self, window_size: int | None) -> int:
         """Index in storage of the first value of the window."""
         kept = min(len(self._logs), self.max_length)

@@ -38,6 +38,16 @@ def _remove_prefix(key: str, prefix: str) -> str:
     return key[len(prefix) :] if key.startswith(prefix) else key
 
 
+def _copy_values(values: OrderedDict) -> OrderedDict:
+    """A copy of ``values`` sharing the numbers (immutable) and deep-copying anything else
+    (a custom statistic may return an array the two copies must not share)."""
+    copied = OrderedDict(values)
+    for key, value in copied.items():
+        if not isinstance(value, (int, float)):
+            copied[key] = copy.deepcopy(value)
+    return copied
+
+
 def _cuda_available() -> bool:
     torch = sys.modules.get("torch")  # a process that never imported torch uses no GPU
     return torch is not None and torch.cuda.is_available()
@@ -118,13 +128,15 @@ class LogProcessor:
         self, runner: Any, batch_idx: int, custom_cfg: list[dict] | None = None
     ) -> list[dict]:
         """A copy of ``custom_cfg`` with ``'epoch'``/``'global'`` windows made ints."""
-        parsed = copy.deepcopy(self.custom_cfg if custom_cfg is None else custom_cfg)
-        for cfg in parsed:
+        parsed = []
+        for cfg in self.custom_cfg if custom_cfg is None else custom_cfg:
+            cfg = dict(cfg)  # the entries' values are only read: a shallow copy suffices
             window = cfg.get("window_size")
             if window == "epoch":
                 cfg["window_size"] = batch_idx + 1
             elif window == "global":
                 cfg["window_size"] = runner.iter + 1
+            parsed.append(cfg)
         return parsed
 
     def get_log_after_iter(self, runner: Any, batch_idx: int, mode: str) -> tuple[dict, str]:
@@ -135,7 +147,7 @@ class LogProcessor:
         if self.log_with_hierarchy:
             tag = self._collect_scalars(parsed_cfg, runner, mode, reserve_prefix=True)
         else:
-            tag = copy.deepcopy(log_tag)
+            tag = _copy_values(log_tag)
 
         lr_parts = []
         for key, value in tag.items():
@@ -211,7 +223,7 @@ class LogProcessor:
         else:
             log_str = f"Epoch({mode}) [{dataloader_len}/{dataloader_len}]  "
 
-        custom_cfg = copy.deepcopy(self.custom_cfg)
+        custom_cfg = list(self.custom_cfg)  # appended to below; entries are copied when parsed
         custom_keys = {_remove_prefix(cfg["data_src"], f"{mode}/") for cfg in custom_cfg}
         for key in ("time", "data_time"):
             if key not in custom_keys:
@@ -251,9 +263,12 @@ class LogProcessor:
     ) -> OrderedDict:
         """This mode's scalars: smoothed or newest values, then the custom statistics."""
         mode_scalars: OrderedDict[str, Any] = OrderedDict()
+        prefix = f"{mode}/"
         for key, buffer in runner.message_hub.log_scalars.items():
             if key.startswith(mode):
-                mode_scalars[key if reserve_prefix else _remove_prefix(key, f"{mode}/")] = buffer
+                if not reserve_prefix and key.startswith(prefix):
+                    key = key[len(prefix) :]
+                mode_scalars[key] = buffer
         tag: OrderedDict[str, Any] = OrderedDict()
         for key, buffer in mode_scalars.items():
             if self.mean_pattern.search(key) is not None:

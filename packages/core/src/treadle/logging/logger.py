@@ -144,6 +144,13 @@ class MMLogger(logging.Logger, ManagerMixin):
             cls.get_instance(DEFAULT_LOGGER_NAME)
         return super().get_current_instance()
 
+    def isEnabledFor(self, level: int) -> bool:
+        """As ``logging.Logger``'s, and only if one of the handlers takes ``level``: a
+        record none of them would write is not made (no caller lookup, no formatting)."""
+        return logging.Logger.isEnabledFor(self, level) and any(
+            level >= handler.level for handler in self.handlers
+        )
+
     def callHandlers(self, record: logging.LogRecord) -> None:
         """Emit to this logger's own handlers only (it has no parents)."""
         for handler in self.handlers:

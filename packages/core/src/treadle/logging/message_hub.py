@@ -3,13 +3,20 @@
 Any component reaches the runner's hub with ``MessageHub.get_current_instance()``.
 ``state_dict()`` holds only plain Python values and tensors, so a checkpoint that
 contains it loads with ``torch.load(weights_only=True)``.
+
+Per-iteration code (the default hooks) may append values to
+``pending_scalars[key]`` instead of calling ``update_scalar(key, value)``, and set
+``pending_infos[key] = value`` instead of calling ``update_info``: a list append or
+a dict store costs no Python call. The hub folds them in (as resumed keys, scalars
+with count 1, in order) before anything reads or updates its scalars or infos, so
+every reader sees the same hub either way.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from treadle.logging.history_buffer import HistoryBuffer
@@ -85,6 +92,11 @@ class MessageHub(ManagerMixin):
         resumed_keys: dict[str, bool] | None = None,
     ) -> None:
         super().__init__(name)
+        #: ``{key: [values]}``: scalar updates not yet folded into the histories (see the
+        #: module docstring); the same dict for the hub's life
+        self.pending_scalars: defaultdict[str, list[Any]] = defaultdict(list)
+        #: ``{key: value}`` info updates not yet folded in (the same dict for the hub's life)
+        self.pending_infos: dict[str, Any] = {}
         self._log_scalars = self._parse("log_scalars", log_scalars)
         self._runtime_info = self._parse("runtime_info", runtime_info)
         self._resumed_keys = self._parse("resumed_keys", resumed_keys)
@@ -124,10 +136,36 @@ class MessageHub(ManagerMixin):
                 f"with resumed={resumed}; a key is either saved in checkpoints or not"
             )
 
+    def fold_pending(self) -> None:
+        """Fold ``pending_scalars`` into the histories (each with count 1, resumed).
+
+        Key by key: a key whose values cannot be stored (a tensor of several elements,
+        a key kept with ``resumed=False``) raises as ``update_scalar`` would, and its
+        pending values are dropped; the other keys stay pending until the next read.
+        """
+        pending = self.pending_scalars
+        for key in list(pending):
+            values = pending.pop(key)
+            if not values:
+                continue
+            buffer = self._log_scalars.get(key)
+            if buffer is None or self._resumed_keys.get(key) is not True:
+                self._update_scalar(key, values[0], 1, True)  # creates / checks the key
+                buffer = self._log_scalars[key]
+                values = values[1:]
+            if values:
+                if set(map(type, values)) != {float}:  # numbers of other kinds, tensors
+                    values = [_scalar(key, v) for v in values]
+                buffer.extend(values)
+
     def update_scalar(self, key: str, value: Any, count: int = 1, resumed: bool = True) -> None:
         """Append ``value`` (with ``count``) to the history of ``key``."""
-        # runs several times per training iteration: the common case (a known key, a
-        # float value, an int count) skips the checks' function calls
+        if self.pending_scalars:  # the earlier updates first
+            self.fold_pending()
+        self._update_scalar(key, value, count, resumed)
+
+    def _update_scalar(self, key: str, value: Any, count: int, resumed: bool) -> None:
+        # the common case (a known key, a float value, an int count) skips the checks' calls
         if self._resumed_keys.get(key, _UNSET) != resumed:
             self._set_resumed(key, resumed)
         if type(value) is not float:
@@ -157,8 +195,19 @@ class MessageHub(ManagerMixin):
             else:
                 self.update_scalar(key, item, 1, resumed)
 
+    def fold_pending_infos(self) -> None:
+        """Fold ``pending_infos`` into the runtime information (as resumed keys)."""
+        pending = self.pending_infos
+        for key, value in pending.items():
+            if self._resumed_keys.get(key, _UNSET) is not True:
+                self._set_resumed(key, True)
+            self._runtime_info[key] = value
+        pending.clear()
+
     def update_info(self, key: str, value: Any, resumed: bool = True) -> None:
         """Set runtime information ``key`` (overwriting the previous value)."""
+        if self.pending_infos:
+            self.fold_pending_infos()
         if self._resumed_keys.get(key, _UNSET) != resumed:
             self._set_resumed(key, resumed)
         self._runtime_info[key] = value
@@ -172,20 +221,28 @@ class MessageHub(ManagerMixin):
 
     def pop_info(self, key: str, default: Any = None) -> Any:
         """Remove and return runtime information ``key`` (``default`` if absent)."""
+        if self.pending_infos:
+            self.fold_pending_infos()
         return self._runtime_info.pop(key, default)
 
     @property
     def log_scalars(self) -> OrderedDict:
         """``{key: HistoryBuffer}`` of every logged scalar."""
+        if self.pending_scalars:
+            self.fold_pending()
         return self._log_scalars
 
     @property
     def runtime_info(self) -> OrderedDict:
         """``{key: value}`` of the runtime information."""
+        if self.pending_infos:
+            self.fold_pending_infos()
         return self._runtime_info
 
     def get_scalar(self, key: str) -> HistoryBuffer:
         """The history of ``key``."""
+        if self.pending_scalars:
+            self.fold_pending()
         buffer = self._log_scalars.get(key)
         if buffer is None:
             raise KeyError(
@@ -196,6 +253,8 @@ class MessageHub(ManagerMixin):
 
     def get_info(self, key: str, default: Any = None) -> Any:
         """Runtime information ``key`` (``default`` if absent)."""
+        if self.pending_infos:
+            self.fold_pending_infos()
         return self._runtime_info.get(key, default)
 
     def state_dict(self) -> dict[str, Any]:
@@ -203,6 +262,8 @@ class MessageHub(ManagerMixin):
 
         A runtime info value that cannot be stored that way is left out with a warning.
         """
+        self.fold_pending()
+        self.fold_pending_infos()
         scalars = OrderedDict(
             (key, buffer._to_state())
             for key, buffer in self._log_scalars.items()
@@ -238,8 +299,8 @@ class MessageHub(ManagerMixin):
         """
         if isinstance(state_dict, MessageHub):
             state_dict = {
-                "log_scalars": state_dict._log_scalars,
-                "runtime_info": state_dict._runtime_info,
+                "log_scalars": state_dict.log_scalars,  # its pending updates folded in
+                "runtime_info": state_dict.runtime_info,
                 "resumed_keys": state_dict._resumed_keys,
             }
         if not isinstance(state_dict, dict):
@@ -271,6 +332,8 @@ class MessageHub(ManagerMixin):
                     f"MessageHub.load_state_dict: log_scalars[{key!r}] is a "
                     f"{type(value).__name__}, expected the dict state_dict() writes"
                 )
+        self.pending_scalars.clear()  # updates before the load are replaced with it
+        self.pending_infos.clear()
         self._log_scalars = scalars
         self._runtime_info = OrderedDict(copy.deepcopy(dict(state_dict["runtime_info"])))
         self._resumed_keys = OrderedDict(state_dict["resumed_keys"])

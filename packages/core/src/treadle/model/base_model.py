@@ -18,6 +18,7 @@ from torch import nn
 from treadle.model.base_module import BaseModule
 from treadle.model.data_preprocessor import BaseDataPreprocessor
 from treadle.model.wrappers import run_forward
+from treadle.optim.optim_wrapper import NO_CONTEXT
 from treadle.registry import MODELS
 
 
@@ -59,9 +60,12 @@ class BaseModel(BaseModule):
         preprocessor = self._modules.get("data_preprocessor")
         if preprocessor is None:  # set as something other than a submodule
             preprocessor = self.data_preprocessor
-        with optim_wrapper.optim_context(self):
-            data = preprocessor(data, True)
-            losses = self._run_forward(data, mode="loss")
+        context = optim_wrapper.optim_context(self)
+        if context is NO_CONTEXT:  # the common case: no context manager calls per iteration
+            losses = self._run_forward(preprocessor(data, True), mode="loss")
+        else:
+            with context:
+                losses = self._run_forward(preprocessor(data, True), mode="loss")
         parsed_loss, log_vars = self.parse_losses(losses)
         optim_wrapper.update_params(parsed_loss)
         return log_vars
@@ -83,46 +87,48 @@ class BaseModel(BaseModule):
 
         Each value is a tensor (its mean is taken) or a list of tensors (the sum of
         their means). ``log_vars`` holds the total as ``'loss'`` followed by every
-        entry, all detached, for logging.
+        entry (as MMEngine's, not detached: the hooks log them with ``.item()``).
         """
         if not isinstance(losses, dict):
             raise TypeError(
                 f"forward(mode='loss') of {type(self).__name__} must return a dict of losses, "
                 f"got {type(losses).__name__}"
             )
-        values: list[tuple[str, torch.Tensor]] = []
+        log_vars: OrderedDict[str, Any] = OrderedDict()
+        log_vars["loss"] = None  # 'loss' comes first
+        loss = None
         for name, value in losses.items():
             if isinstance(value, torch.Tensor):
                 # a 0-d tensor is its own mean: no extra autograd node to run backward through
-                values.append((name, value if value.dim() == 0 else value.mean()))
+                if value.dim():
+                    value = value.mean()
             elif (
                 isinstance(value, (list, tuple))
                 and value
                 and all(isinstance(v, torch.Tensor) for v in value)
             ):
-                values.append((name, sum(v.mean() for v in value)))
+                value = sum(v.mean() for v in value)
             else:
                 raise TypeError(
                     f"loss {name!r} returned by {type(self).__name__}.forward(mode='loss') "
                     f"must be a tensor or a list of tensors, got {type(value).__name__}"
                 )
-        loss_terms = [value for name, value in values if "loss" in name]
-        if not loss_terms:
+            log_vars[name] = value
+            if "loss" in name:  # not sum(): its 0 start adds a node to the graph
+                loss = value if loss is None else loss + value
+        if loss is None:
             raise ValueError(
                 f"{type(self).__name__}.forward(mode='loss') returned no key containing "
                 f"'loss' (keys: {list(losses)}); name at least one entry e.g. 'loss_cls'"
             )
-        loss = loss_terms[0]
-        for term in loss_terms[1:]:  # not sum(): its 0 start adds a node to the graph
-            loss = loss + term
-        log_vars: OrderedDict[str, Any] = OrderedDict(loss=None)  # 'loss' comes first
-        for name, value in values:
-            log_vars[name] = value.detach()
         if log_vars["loss"] is None:  # else an entry named 'loss' took the total's place
-            log_vars["loss"] = loss.detach()
+            log_vars["loss"] = loss
         return loss, log_vars
 
     def _run_forward(self, data: Any, mode: str) -> Any:
+        """``self(**data, mode=mode)`` for a dict, ``self(*data, mode=mode)`` for a sequence."""
+        if type(data) is dict:  # the default preprocessor's output: no isinstance calls
+            return self(**data, mode=mode)
         return run_forward(self, data, mode)
 
     # device moves also tell the data preprocessors where batches must go

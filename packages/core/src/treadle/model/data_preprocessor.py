@@ -14,6 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.modules import module as _torch_module
 
 from treadle.model.utils import stack_batch
 from treadle.registry import MODELS
@@ -57,12 +58,18 @@ class BaseDataPreprocessor(nn.Module):
             return data.to(self._device, non_blocking=self._non_blocking)
         if type(data) is dict:  # a plain dict (the default collate's batch) skips the ABC check
             device = self._device
-            return {  # tensors already on the device kept without a call per value
-                key: value
-                if isinstance(value, torch.Tensor) and value.device == device
-                else self.cast_data(value)
-                for key, value in data.items()
-            }
+            on_cpu = device.type == "cpu"
+            cast = {}
+            for key, value in data.items():  # a loop, not a comprehension: no extra frame
+                # tensors already on the device are kept without a call per value (on the
+                # CPU, is_cpu says so without building a device object per tensor)
+                if isinstance(value, torch.Tensor) and (
+                    value.is_cpu if on_cpu else value.device == device
+                ):
+                    cast[key] = value
+                else:
+                    cast[key] = self.cast_data(value)
+            return cast
         if isinstance(data, Mapping):
             return {key: self.cast_data(value) for key, value in data.items()}
         if isinstance(data, (str, bytes)) or data is None:
@@ -78,6 +85,30 @@ class BaseDataPreprocessor(nn.Module):
     def forward(self, data: Any, training: bool = False) -> Any:
         """Move ``data`` to the device; subclasses add normalisation, batching, augmentation."""
         return self.cast_data(data)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Called once per step. This class's own forward, called as (data[, training]),
+        # with no module hooks and no compiled forward: go straight to cast_data (torch's
+        # nn.Module.__call__ would reach the same call through two more frames).
+        # Anything else: torch's __call__.
+        if (
+            not kwargs
+            and 0 < len(args) <= 2
+            and type(self).forward is BaseDataPreprocessor.forward
+            and self._compiled_call_impl is None
+            and not (
+                self._forward_hooks
+                or self._forward_pre_hooks
+                or self._backward_hooks
+                or self._backward_pre_hooks
+                or _torch_module._global_forward_hooks
+                or _torch_module._global_forward_pre_hooks
+                or _torch_module._global_backward_hooks
+                or _torch_module._global_backward_pre_hooks
+            )
+        ):
+            return self.cast_data(args[0])
+        return super().__call__(*args, **kwargs)
 
     def to(self, *args: Any, **kwargs: Any) -> BaseDataPreprocessor:
         device = torch._C._nn._parse_to(*args, **kwargs)[0]

@@ -2,13 +2,17 @@
 
 ``update_params(loss)`` = scale for accumulation, backward, and (when a window of
 ``accumulative_counts`` backwards is complete) clip, step and zero the gradients.
+With ``nonfinite_loss_handler`` set, a NaN/inf loss is handed to it instead.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import math
+import operator
 import warnings
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -18,9 +22,12 @@ from torch import nn
 from treadle.optim.base import BaseOptimWrapper
 from treadle.registry import OPTIM_WRAPPERS
 
-_NO_CONTEXT = nullcontext()  # reusable: nullcontext keeps no state
+#: what ``optim_context`` returns when the forward pass needs no context (shared; stateless)
+NO_CONTEXT = nullcontext()
 
 logger = logging.getLogger(__name__)
+
+_LR = operator.itemgetter("lr")
 
 _CLIP_FUNCS = {
     "norm": torch.nn.utils.clip_grad_norm_,
@@ -112,6 +119,20 @@ class OptimWrapper(BaseOptimWrapper):
         self.base_param_settings: dict[str, Any] | None = None
         if len(optimizer.param_groups) > 1:
             self.base_param_settings = {"params": torch.tensor([0.0]), **optimizer.defaults}
+        #: called as ``handler(wrapper, loss)`` instead of updating when the loss is NaN or
+        #: infinite; it raises, or returns to skip the step (the runner sets it from
+        #: ``train_cfg.nonfinite_loss``). ``None``: no check.
+        self.nonfinite_loss_handler: Callable[[OptimWrapper, torch.Tensor], None] | None = None
+        cls = type(self)
+        # a class that keeps the protocol's backward/step/zero_grad lets update_params make
+        # those calls itself: it runs every iteration
+        self._plain_protocol = (
+            cls.backward is OptimWrapper.backward
+            and cls.step is OptimWrapper.step
+            and cls.zero_grad is OptimWrapper.zero_grad
+            and cls.scale_loss is OptimWrapper.scale_loss
+            and cls.should_update is OptimWrapper.should_update
+        )
 
     # ------------------------------------------------------------ param groups
     @property
@@ -123,10 +144,10 @@ class OptimWrapper(BaseOptimWrapper):
 
     def get_lr(self) -> dict[str, list[float]]:
         """``{'lr': [...]}``, with ``'base_lr'`` first when there are several groups."""
-        lrs = super().get_lr()
+        lrs = list(map(_LR, self.optimizer.param_groups))  # every iteration: no comprehension
         if self.base_param_settings is None:
-            return lrs
-        return {"base_lr": [self.base_param_settings["lr"]], **lrs}
+            return {"lr": lrs}
+        return {"base_lr": [self.base_param_settings["lr"]], "lr": lrs}
 
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state dict, plus ``base_param_settings`` when there is one."""
@@ -151,6 +172,22 @@ class OptimWrapper(BaseOptimWrapper):
         zero_kwargs: dict[str, Any] | None = None,
     ) -> None:
         """Scale ``loss`` for accumulation, backward it, and step + zero_grad when due."""
+        if self.nonfinite_loss_handler is not None and not math.isfinite(loss.item()):
+            self.nonfinite_loss_handler(self, loss)  # raises, or returns to skip this step
+            self.zero_grad()
+            return
+        if (
+            self._plain_protocol
+            and self._accumulative_counts == 1
+            and self.clip_func is None
+            and not step_kwargs
+            and not zero_kwargs
+        ):  # what the calls below amount to here, without their frames
+            loss.backward()
+            self._inner_count += 1
+            self.optimizer.step()
+            self.optimizer.zero_grad()
+            return
         self.backward(self.scale_loss(loss))
         if self.should_update():  # no empty kwargs dicts built per iteration
             if step_kwargs:
@@ -265,7 +302,7 @@ class OptimWrapper(BaseOptimWrapper):
         ``no_sync`` on the model's class, or a step that syncs): it runs every iteration.
         """
         if getattr(type(model), "no_sync", None) is None or self.should_sync():
-            return _NO_CONTEXT
+            return NO_CONTEXT
         return model.no_sync()
 
     def __repr__(self) -> str:

@@ -110,6 +110,10 @@ class _TrainLoopBase(BaseLoop):
         dynamic_intervals: Sequence[tuple[int, int]] | None,
     ) -> None:
         super().__init__(runner, dataloader)
+        # the per-iteration points are called from the runner's dispatcher table (no
+        # call_hook frames), unless the runner offers none: then through call_hook
+        hooks = getattr(runner, "_iteration_hooks", None)
+        self._hooks = hooks() if hooks is not None else None
         self._epoch = 0
         self._iter = 0
         self._iters_done = 0
@@ -153,7 +157,16 @@ class _TrainLoopBase(BaseLoop):
 
     def _train_step(self, batch_idx: int, data_batch: Any) -> None:
         runner = self._runner
-        runner.call_hook("before_train_iter", batch_idx=batch_idx, data_batch=data_batch)
+        hooks = self._hooks
+        if hooks is None:
+            runner.call_hook("before_train_iter", batch_idx=batch_idx, data_batch=data_batch)
+        else:
+            hook = None
+            try:
+                for hook, method in hooks.table["before_train_iter"]:  # noqa: B007
+                    method(runner, batch_idx=batch_idx, data_batch=data_batch)
+            except Exception as error:
+                hooks.fail(hook, "before_train_iter", error)
         try:
             outputs = runner.model.train_step(data_batch, optim_wrapper=runner.optim_wrapper)
         except (ValueError, TypeError) as exc:  # e.g. forward(mode='loss') gave no loss
@@ -163,9 +176,17 @@ class _TrainLoopBase(BaseLoop):
             ) from exc
         self._iters_done = self._iter + 1
         self._inner_done += 1
-        runner.call_hook(
-            "after_train_iter", batch_idx=batch_idx, data_batch=data_batch, outputs=outputs
-        )
+        if hooks is None:
+            runner.call_hook(
+                "after_train_iter", batch_idx=batch_idx, data_batch=data_batch, outputs=outputs
+            )
+        else:
+            hook = None
+            try:
+                for hook, method in hooks.table["after_train_iter"]:  # noqa: B007
+                    method(runner, batch_idx=batch_idx, data_batch=data_batch, outputs=outputs)
+            except Exception as error:
+                hooks.fail(hook, "after_train_iter", error)
         self._iter += 1
 
     def _sampler_seed(self) -> int | None:
@@ -230,9 +251,8 @@ class EpochBasedTrainLoop(_TrainLoopBase):
         self._epoch_done = False
         self._inner_done = 0
 
-    def run_iter(self, idx: int, data_batch: Any) -> None:
-        """One optimisation step on ``data_batch``."""
-        self._train_step(idx, data_batch)
+    #: one optimisation step on ``data_batch`` (the step itself: no extra call per iteration)
+    run_iter = _TrainLoopBase._train_step
 
     def state_dict(self) -> dict[str, Any]:
         """The data position: epochs completed, iterations completed, batches of this epoch."""

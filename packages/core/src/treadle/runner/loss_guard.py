@@ -1,13 +1,15 @@
 """Check each training loss before it is back-propagated (``train_cfg.nonfinite_loss``).
 
-The check wraps the optimizer wrappers' ``update_params`` for the duration of
-``train()``, so a skipped step neither back-propagates nor steps, and it works
-for any model whose ``train_step`` updates through its optim wrapper.
+For the duration of ``train()`` the runner's optim wrappers get a
+``nonfinite_loss_handler``: ``OptimWrapper.update_params`` checks the loss and hands
+a NaN/inf one to it instead of back-propagating. The handler raises (``'raise'``)
+or warns and lets the wrapper skip the step (``'skip'``), so the check holds for
+any model whose ``train_step`` updates through its optim wrappers, including
+models that drive an ``OptimWrapperDict``'s wrappers themselves.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,27 +32,25 @@ def guard_nonfinite_loss(runner: Any, mode: str) -> Iterator[None]:
         return
     wrapper = runner.optim_wrapper
     wrappers = list(wrapper.values()) if hasattr(wrapper, "values") else [wrapper]
-    originals = [w.update_params for w in wrappers]
 
-    def guarded(original: Any, inner: Any) -> Any:
-        def update_params(loss: Any, *args: Any, **kwargs: Any) -> None:
-            if not math.isfinite(loss.item()):
-                message = f"non-finite loss {loss.item()} at {_where(runner)}"
-                if mode == "raise":
-                    raise NonFiniteLossError(
-                        message + "; set train_cfg nonfinite_loss='skip' to skip such steps"
-                    )
-                runner.logger.warning(message + "; skipping this step (nonfinite_loss='skip')")
-                inner.zero_grad()
-                return
-            original(loss, *args, **kwargs)
+    def handle(inner: Any, loss: Any) -> None:
+        message = f"non-finite loss {loss.item()} at {_where(runner)}"
+        if mode == "raise":
+            raise NonFiniteLossError(
+                message + "; set train_cfg nonfinite_loss='skip' to skip such steps"
+            )
+        runner.logger.warning(message + "; skipping this step (nonfinite_loss='skip')")
 
-        return update_params
-
-    for inner, original in zip(wrappers, originals, strict=True):
-        inner.update_params = guarded(original, inner)
+    for inner in wrappers:
+        if not hasattr(inner, "nonfinite_loss_handler"):
+            raise TypeError(
+                f"train_cfg nonfinite_loss={mode!r} needs optim wrappers with a "
+                f"nonfinite_loss_handler (OptimWrapper and its subclasses); "
+                f"{type(inner).__name__} has none: set nonfinite_loss='ignore'"
+            )
+        inner.nonfinite_loss_handler = handle
     try:
         yield
     finally:
         for inner in wrappers:
-            del inner.update_params
+            inner.nonfinite_loss_handler = None

@@ -19,7 +19,7 @@ from torch import nn
 from treadle.hooks.dispatch import HookDispatcher, HookError
 from treadle.registry import HOOKS, RUNNERS, DefaultScope
 from treadle.runner import builders, env
-from treadle.runner.loops import BaseLoop
+from treadle.runner.loops import BaseLoop, _TrainLoopBase
 from treadle.runner.resume import ResumeMixin
 
 #: the parts each mode needs, for the "missing" error
@@ -36,6 +36,7 @@ _DEFAULT_HOOKS = dict(
     param_scheduler=dict(type="ParamSchedulerHook"),
     checkpoint=dict(type="CheckpointHook", interval=1),
 )
+_LOOP_ITER = _TrainLoopBase.__dict__["iter"]  # the built-in loops' ``iter`` property
 #: train_cfg key choosing what a non-finite loss does (a Treadle addition)
 NONFINITE_KEY = "nonfinite_loss"
 
@@ -138,7 +139,7 @@ class Runner(ResumeMixin):
         self.model = builders.wrap_model(built, cfg.get("model_wrapper_cfg"), self._distributed)
         if self.model is not built:
             self.logger.info(f"model wrapped in {type(self.model).__name__}")
-        self._dispatcher = HookDispatcher()
+        self._dispatcher = HookDispatcher(on_error=self._log_hook_error)
         self.register_hooks(default_hooks, custom_hooks)
         self.dump_config()
 
@@ -335,16 +336,19 @@ class Runner(ResumeMixin):
         return self._dispatcher.info()
 
     def call_hook(self, fn_name: str, **kwargs: Any) -> None:
-        """Call ``fn_name`` on the hooks that implement it; a failure flushes the log first."""
-        try:
-            self._dispatcher.call(fn_name, self, **kwargs)
-        except HookError as error:
-            if not getattr(error, "_treadle_logged", False):  # nested calls log it once
-                error._treadle_logged = True  # type: ignore[attr-defined]
-                self.logger.error(str(error))
-                for handler in self.logger.handlers:
-                    handler.flush()
-            raise
+        """Call ``fn_name`` on the hooks that implement it; a failure is logged (and the log
+        flushed) before it propagates."""
+        self._dispatcher.call(fn_name, self, **kwargs)
+
+    def _iteration_hooks(self) -> HookDispatcher | None:
+        """The dispatcher, for loops that call the per-iteration points from its table
+        themselves; ``None`` when a subclass overrides ``call_hook`` (loops then use it)."""
+        return self._dispatcher if type(self).call_hook is Runner.call_hook else None
+
+    def _log_hook_error(self, error: HookError) -> None:
+        self.logger.error(str(error))
+        for handler in self.logger.handlers:
+            handler.flush()
 
     # ----- modes -------------------------------------------------------------------
     def train(self) -> nn.Module:
@@ -441,6 +445,8 @@ class Runner(ResumeMixin):
     @property
     def iter(self) -> int:
         loop = self._train_loop
+        if getattr(type(loop), "iter", None) is _LOOP_ITER:  # ours: its counter, no 2nd call
+            return loop._iter
         return (loop if isinstance(loop, BaseLoop) else self.train_loop).iter
 
     @property

@@ -110,6 +110,10 @@ def _json_default(value: Any) -> Any:
     )
 
 
+#: one encoder for every record (json.dumps would build one per call)
+_ENCODER = json.JSONEncoder(default=_json_default)
+
+
 @VISBACKENDS.register_module()
 class LocalVisBackend(BaseVisBackend):
     """Write to local files under ``save_dir`` (the Visualizer passes ``<log_dir>/vis_data``).
@@ -142,6 +146,8 @@ class LocalVisBackend(BaseVisBackend):
         self._img_save_dir = img_save_dir
         self._config_save_file = config_save_file
         self._scalar_save_file = scalar_save_file
+        self._files: dict[str, Any] = {}  # open scalar files by path, until close()
+        self._extra_paths: dict[str, str] = {}  # add_scalars' file_path -> checked path
 
     def _init_env(self) -> None:
         os.makedirs(self._save_dir, exist_ok=True)
@@ -188,7 +194,21 @@ class LocalVisBackend(BaseVisBackend):
             raise TypeError(f"add_scalars takes a dict, got {type(scalar_dict).__name__}")
         record = dict(scalar_dict)
         record.setdefault("step", step)
+        line = _ENCODER.encode(record) + "\n"
         if file_path is not None:
+            self._file(self._extra_path(file_path)).write(line)
+        self._file(self._scalar_save_file).write(line)
+
+    def close(self) -> None:
+        """Close the scalar files; a later record opens them again (appending)."""
+        files, self._files = self._files, {}
+        for file in files.values():
+            file.close()
+
+    def _extra_path(self, file_path: str) -> str:
+        """The path of ``add_scalars``' extra ``file_path`` (checked once per name)."""
+        path = self._extra_paths.get(file_path)
+        if path is None:
             if not str(file_path).endswith(".json"):
                 raise ValueError(f"add_scalars file_path must end in .json, got {file_path!r}")
             path = os.path.join(self._save_dir, file_path)
@@ -197,11 +217,16 @@ class LocalVisBackend(BaseVisBackend):
                     f"add_scalars file_path {file_path!r} is the scalars file itself; "
                     "choose another name (e.g. '<timestamp>.json')"
                 )
-            self._append(record, path)
-        self._append(record, self._scalar_save_file)
+            self._extra_paths[file_path] = path
+        return path
 
-    @staticmethod
-    def _append(record: dict[str, Any], path: str) -> None:
-        line = json.dumps(record, default=_json_default) + "\n"
-        with open(path, "a", encoding="utf-8") as file:
-            file.write(line)
+    def _file(self, path: str) -> Any:
+        """``path`` opened for appending, line-buffered: each record reaches the file as
+        it is written (readers and crashes see whole lines), without reopening it."""
+        file = self._files.get(path)
+        if file is None:
+            file = self._files[path] = open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+        return file
+
+    def _append(self, record: dict[str, Any], path: str) -> None:
+        self._file(path).write(_ENCODER.encode(record) + "\n")

@@ -6,23 +6,10 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
+from support.optim_toys import snapshot, toy_data, toy_model
 from torch import nn
 
 from treadle.optim import OptimWrapper
-
-
-def _data(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(seed)
-    return torch.randn(n, 4, generator=generator), torch.randn(n, 1, generator=generator)
-
-
-def _model(seed: int = 0) -> nn.Module:
-    torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
-
-
-def _params(model: nn.Module) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in model.parameters()]
 
 
 def _wrapper(model: nn.Module, **kwargs) -> OptimWrapper:
@@ -37,10 +24,10 @@ def _assert_params_equal(a: list[torch.Tensor], b: list[torch.Tensor]) -> None:
 
 # ----------------------------------------------------------------------- the handler
 def test_no_handler_by_default_nan_is_back_propagated():
-    model = _model()
+    model = toy_model()
     wrapper = _wrapper(model)
     assert wrapper.nonfinite_loss_handler is None
-    x, y = _data(2)
+    x, y = toy_data(2)
     wrapper.update_params(F.mse_loss(model(x), y) * float("nan"))
     assert all(torch.isnan(p).all() for p in model.parameters())
 
@@ -48,21 +35,21 @@ def test_no_handler_by_default_nan_is_back_propagated():
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
 @pytest.mark.parametrize("kwargs", [{}, {"accumulative_counts": 2}, {"clip_grad": {"max_norm": 1}}])
 def test_handler_that_returns_skips_the_step(bad, kwargs):
-    model = _model()
+    model = toy_model()
     wrapper = _wrapper(model, **kwargs)
     calls: list[tuple] = []
     wrapper.nonfinite_loss_handler = lambda w, loss: calls.append((w, loss))
-    x, y = _data(4)
+    x, y = toy_data(4)
     wrapper.update_params(F.mse_loss(model(x), y))  # a finite step first: optimizer state
     assert calls == []
-    before = _params(model)
+    before = snapshot(model)
     momentum = [wrapper.optimizer.state[p].get("momentum_buffer") for p in model.parameters()]
     momentum = [m.clone() if m is not None else None for m in momentum]
     inner = wrapper.inner_count
     loss = F.mse_loss(model(x), y) * bad
     wrapper.update_params(loss)
     assert len(calls) == 1 and calls[0][0] is wrapper and calls[0][1] is loss
-    _assert_params_equal(_params(model), before)
+    _assert_params_equal(snapshot(model), before)
     assert all(p.grad is None or not p.grad.any() for p in model.parameters())
     assert wrapper.inner_count == inner  # no backward counted
     for p, m in zip(model.parameters(), momentum, strict=True):
@@ -79,20 +66,20 @@ def test_handler_that_raises_propagates_and_nothing_changes():
     def handler(wrapper, loss):
         raise Stop(f"bad loss {loss.item()}")
 
-    model = _model()
+    model = toy_model()
     wrapper = _wrapper(model)
     wrapper.nonfinite_loss_handler = handler
-    before = _params(model)
-    x, y = _data(2)
+    before = snapshot(model)
+    x, y = toy_data(2)
     with pytest.raises(Stop, match="bad loss nan"):
         wrapper.update_params(F.mse_loss(model(x), y) * float("nan"))
-    _assert_params_equal(_params(model), before)
+    _assert_params_equal(snapshot(model), before)
     assert all(p.grad is None for p in model.parameters())
 
 
 def test_finite_losses_do_not_call_the_handler_and_train_as_without_it():
-    xs, ys = _data(6)
-    guarded, plain = _model(), _model()
+    xs, ys = toy_data(6)
+    guarded, plain = toy_model(), toy_model()
     calls: list = []
     wrapper = _wrapper(guarded)
     wrapper.nonfinite_loss_handler = lambda w, loss: calls.append(loss)
@@ -101,14 +88,14 @@ def test_finite_losses_do_not_call_the_handler_and_train_as_without_it():
         wrapper.update_params(F.mse_loss(guarded(x), y))
         other.update_params(F.mse_loss(plain(x), y))
     assert calls == []
-    _assert_params_equal(_params(guarded), _params(plain))
+    _assert_params_equal(snapshot(guarded), snapshot(plain))
 
 
 # -------------------------------------------------- the shortcut and the general path
 def _hand_written(steps: int, accumulate: int = 1, max_norm: float | None = None):
     """Parameters after each step, with plain torch: SGD with momentum."""
-    xs, ys = _data(steps)
-    model = _model()
+    xs, ys = toy_data(steps)
+    model = toy_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     after = []
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
@@ -118,18 +105,18 @@ def _hand_written(steps: int, accumulate: int = 1, max_norm: float | None = None
                 torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
             optimizer.step()
             optimizer.zero_grad()
-        after.append(_params(model))
+        after.append(snapshot(model))
     return after
 
 
 def _wrapped(steps: int, **kwargs):
-    xs, ys = _data(steps)
-    model = _model()
+    xs, ys = toy_data(steps)
+    model = toy_model()
     wrapper = _wrapper(model, **kwargs)
     after = []
     for x, y in zip(xs, ys, strict=True):
         wrapper.update_params(F.mse_loss(model(x), y))
-        after.append(_params(model))
+        after.append(snapshot(model))
     return wrapper, after
 
 
@@ -164,14 +151,14 @@ def test_clip_grad_max_norm_one_matches_hand_written_sgd():
 
 
 def test_step_and_zero_kwargs_take_the_general_path():
-    xs, ys = _data(3)
-    model = _model()
+    xs, ys = toy_data(3)
+    model = toy_model()
     wrapper = _wrapper(model)
     for x, y in zip(xs, ys, strict=True):
         wrapper.update_params(F.mse_loss(model(x), y), zero_kwargs=dict(set_to_none=False))
     assert all(p.grad is not None and not p.grad.any() for p in model.parameters())
     reference = _hand_written(3)[-1]
-    _assert_params_equal(_params(model), reference)
+    _assert_params_equal(snapshot(model), reference)
 
 
 def test_subclass_overriding_step_is_called():
@@ -189,13 +176,13 @@ def test_subclass_overriding_step_is_called():
             self.zeroed += 1
             super().zero_grad(**kwargs)
 
-    xs, ys = _data(4)
-    model = _model()
+    xs, ys = toy_data(4)
+    model = toy_model()
     wrapper = Counting(torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9))
     for x, y in zip(xs, ys, strict=True):
         wrapper.update_params(F.mse_loss(model(x), y))
     assert wrapper.steps == 4 and wrapper.zeroed == 4
-    _assert_params_equal(_params(model), _hand_written(4)[-1])
+    _assert_params_equal(snapshot(model), _hand_written(4)[-1])
 
 
 def test_subclass_overriding_backward_is_called():
@@ -206,8 +193,8 @@ def test_subclass_overriding_backward_is_called():
             type(self).backwards += 1
             super().backward(loss, **kwargs)
 
-    xs, ys = _data(3)
-    model = _model()
+    xs, ys = toy_data(3)
+    model = toy_model()
     wrapper = Scaled(torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9))
     for x, y in zip(xs, ys, strict=True):
         wrapper.update_params(F.mse_loss(model(x), y))

@@ -6,28 +6,15 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+from support.optim_toys import snapshot, toy_data, toy_model
 from torch import nn
 
 from treadle.optim import OptimWrapper
 
 
-def _data(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(seed)
-    return torch.randn(n, 4, generator=generator), torch.randn(n, 1, generator=generator)
-
-
-def _model(seed: int = 0) -> nn.Module:
-    torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
-
-
-def _params(model: nn.Module) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in model.parameters()]
-
-
 def test_update_params_matches_hand_written_loop():
-    xs, ys = _data(10)
-    ours, theirs = _model(), _model()
+    xs, ys = toy_data(10)
+    ours, theirs = toy_model(), toy_model()
     wrapper = OptimWrapper(torch.optim.SGD(ours.parameters(), lr=0.1, momentum=0.9))
     optimizer = torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.9)
     for x, y in zip(xs, ys, strict=True):
@@ -36,30 +23,30 @@ def test_update_params_matches_hand_written_loop():
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    for a, b in zip(_params(ours), _params(theirs), strict=True):
+    for a, b in zip(snapshot(ours), snapshot(theirs), strict=True):
         torch.testing.assert_close(a, b)
-    assert _params(ours)[0].ne(_params(_model())[0]).any()  # it did train
+    assert snapshot(ours)[0].ne(snapshot(toy_model())[0]).any()  # it did train
     assert all(p.grad is None for p in ours.parameters())  # zeroed after the step
 
 
 def _accumulated(windows: list[list[int]], xs, ys) -> list[torch.Tensor]:
     """Reference: one step per window on the mean loss of its samples."""
-    model = _model()
+    model = toy_model()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     for window in windows:
         optimizer.zero_grad()
         loss = torch.stack([F.mse_loss(model(xs[i]), ys[i]) for i in window]).mean()
         loss.backward()
         optimizer.step()
-    return _params(model)
+    return snapshot(model)
 
 
 @pytest.mark.parametrize(("length", "epochs"), [(7, 1), (7, 2), (9, 1)])
 def test_accumulation_is_exact_when_length_is_not_a_multiple(length, epochs):
-    xs, ys = _data(length)
+    xs, ys = toy_data(length)
     counts = 3
     total = length * epochs
-    model = _model()
+    model = toy_model()
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1), accumulative_counts=counts)
     wrapper.initialize_count_status(model, 0, total)
     steps = 0
@@ -72,29 +59,29 @@ def test_accumulation_is_exact_when_length_is_not_a_multiple(length, epochs):
     order = [i % length for i in range(total)]
     windows = [order[i : i + counts] for i in range(0, total, counts)]
     assert steps == len(windows)
-    for a, b in zip(_params(model), _accumulated(windows, xs, ys), strict=True):
+    for a, b in zip(snapshot(model), _accumulated(windows, xs, ys), strict=True):
         torch.testing.assert_close(a, b)
 
 
 def test_without_count_status_the_last_window_is_scaled_by_the_full_count():
-    xs, ys = _data(7)
-    model = _model()
+    xs, ys = toy_data(7)
+    model = toy_model()
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1), accumulative_counts=3)
     for x, y in zip(xs, ys, strict=True):
         wrapper.update_params(F.mse_loss(model(x), y))
     # only two full windows stepped; the seventh sample's gradient waits for a third window
     expected = _accumulated([[0, 1, 2], [3, 4, 5]], xs, ys)
-    for a, b in zip(_params(model), expected, strict=True):
+    for a, b in zip(snapshot(model), expected, strict=True):
         torch.testing.assert_close(a, b)
     assert all(p.grad is not None for p in model.parameters())
 
 
 def test_resuming_mid_window_warns_and_past_the_end_is_an_error():
-    model = _model()
+    model = toy_model()
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1), accumulative_counts=3)
     with pytest.warns(UserWarning, match="not a multiple of accumulative_counts=3"):
         wrapper.initialize_count_status(model, 4, 5)
-    x, y = _data(1)
+    x, y = toy_data(1)
     wrapper.update_params(F.mse_loss(model(x), y))
     assert wrapper.inner_count == 5 and wrapper.should_update()
     with pytest.raises(RuntimeError, match="past max_counts=5"):
@@ -108,11 +95,11 @@ def test_optim_context_skips_ddp_sync_inside_a_window(tmp_path):
         "gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1
     )
     try:
-        model = nn.parallel.DistributedDataParallel(_model())
+        model = nn.parallel.DistributedDataParallel(toy_model())
         wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1), accumulative_counts=2)
         wrapper.initialize_count_status(model, 0, 3)
         syncing = []
-        xs, ys = _data(3)
+        xs, ys = toy_data(3)
         for x, y in zip(xs, ys, strict=True):
             with wrapper.optim_context(model):
                 syncing.append(model.require_backward_grad_sync)
@@ -125,8 +112,8 @@ def test_optim_context_skips_ddp_sync_inside_a_window(tmp_path):
 
 
 def test_clip_grad_by_norm_and_by_value():
-    xs, ys = _data(4)
-    model = _model()
+    xs, ys = toy_data(4)
+    model = toy_model()
     reference = copy.deepcopy(model)
     wrapper = OptimWrapper(
         torch.optim.SGD(model.parameters(), lr=0.0), clip_grad=dict(max_norm=0.01)
@@ -141,7 +128,7 @@ def test_clip_grad_by_norm_and_by_value():
     norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in model.parameters()]))
     assert float(norm) == pytest.approx(0.01, rel=1e-4)
 
-    model = _model()
+    model = toy_model()
     wrapper = OptimWrapper(
         torch.optim.SGD(model.parameters(), lr=0.0), clip_grad=dict(type="value", clip_value=1e-3)
     )
@@ -161,7 +148,7 @@ def test_clip_grad_by_norm_and_by_value():
     ],
 )
 def test_bad_clip_grad_is_named(clip_grad, error, match):
-    optimizer = torch.optim.SGD(_model().parameters(), lr=0.1)
+    optimizer = torch.optim.SGD(toy_model().parameters(), lr=0.1)
     with pytest.raises(error, match=match):
         OptimWrapper(optimizer, clip_grad=clip_grad)
 
@@ -170,7 +157,7 @@ def test_bad_optimizer_and_counts_are_named():
     with pytest.raises(TypeError, match=r"torch\.optim\.Optimizer instance, got dict"):
         OptimWrapper(dict(type="SGD", lr=0.1))
     with pytest.raises(ValueError, match="accumulative_counts must be an int >= 1, got 0"):
-        OptimWrapper(torch.optim.SGD(_model().parameters(), lr=0.1), accumulative_counts=0)
+        OptimWrapper(torch.optim.SGD(toy_model().parameters(), lr=0.1), accumulative_counts=0)
 
 
 def test_get_lr_and_momentum_for_sgd_and_adam():
@@ -187,8 +174,8 @@ def test_get_lr_and_momentum_for_sgd_and_adam():
 
 
 def test_state_dict_round_trips_into_a_new_wrapper():
-    xs, ys = _data(5)
-    model = _model()
+    xs, ys = toy_data(5)
+    model = toy_model()
     wrapper = OptimWrapper(torch.optim.Adam(model.parameters(), lr=0.01))
     for x, y in zip(xs, ys, strict=True):
         wrapper.update_params(F.mse_loss(model(x), y))
@@ -203,7 +190,7 @@ def test_state_dict_round_trips_into_a_new_wrapper():
     # both continue identically
     wrapper.update_params(F.mse_loss(model(xs[0]), ys[0]))
     fresh.update_params(F.mse_loss(clone(xs[0]), ys[0]))
-    for a, b in zip(_params(model), _params(clone), strict=True):
+    for a, b in zip(snapshot(model), snapshot(clone), strict=True):
         torch.testing.assert_close(a, b)
 
 

@@ -44,6 +44,8 @@ class BaseDataPreprocessor(nn.Module):
         super().__init__()
         self._non_blocking = non_blocking
         self._device = torch.device("cpu")
+        # cast_data's note of whether _device is the CPU (a device's .type is slow to read)
+        self._typed_device, self._on_cpu = self._device, True
 
     @property
     def device(self) -> torch.device:
@@ -58,7 +60,9 @@ class BaseDataPreprocessor(nn.Module):
             return data.to(self._device, non_blocking=self._non_blocking)
         if type(data) is dict:  # a plain dict (the default collate's batch) skips the ABC check
             device = self._device
-            on_cpu = device.type == "cpu"
+            if device is not self._typed_device:  # moved since the last batch
+                self._typed_device, self._on_cpu = device, device.type == "cpu"
+            on_cpu = self._on_cpu
             cast = {}
             for key, value in data.items():  # a loop, not a comprehension: no extra frame
                 # tensors already on the device are kept without a call per value (on the

@@ -301,7 +301,13 @@ class OptimWrapper(BaseOptimWrapper):
         A plain method returning a shared no-op context in the common case (no
         ``no_sync`` on the model's class, or a step that syncs): it runs every iteration.
         """
-        if getattr(type(model), "no_sync", None) is None or self.should_sync():
+        # the cheap tests first: getattr on a class without no_sync raises (and clears) an
+        # AttributeError inside
+        if (
+            self._accumulative_counts == 1
+            or self.should_sync()
+            or getattr(type(model), "no_sync", None) is None
+        ):
             return NO_CONTEXT
         return model.no_sync()
 

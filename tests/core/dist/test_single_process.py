@@ -71,8 +71,9 @@ def test_bad_collective_arguments():
 
 @pytest.fixture
 def no_launch_env(monkeypatch):
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
-        monkeypatch.delenv(name, raising=False)
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.setenv(name, "")  # recorded first: what init_dist sets is undone afterwards
+        monkeypatch.delenv(name)
     for name in [n for n in os.environ if n.startswith(("SLURM_", "OMPI_"))]:
         monkeypatch.delenv(name)
     return monkeypatch
@@ -117,3 +118,47 @@ def test_slurm_node_lists(tmp_path, monkeypatch):
     )
     scontrol.chmod(scontrol.stat().st_mode | stat.S_IXUSR)
     assert first_slurm_host("node[01-02]") == "node01"
+
+
+def test_bad_slurm_numbers_name_the_variable(no_launch_env):
+    no_launch_env.setenv("SLURM_PROCID", "0")
+    no_launch_env.setenv("SLURM_NTASKS", "2x")
+    no_launch_env.setenv("SLURM_NODELIST", "127.0.0.1")
+    with pytest.raises(ValueError, match=r"SLURM_NTASKS='2x' must be an integer"):
+        dist.init_dist("slurm", backend="gloo")
+    assert not dist.is_distributed()
+
+
+@pytest.mark.parametrize(
+    ("tasks_per_node", "node_id", "expected"),
+    [("2(x3),1", "0", "2"), ("2(x3),1", "2", "2"), ("2(x3),1", "3", "1"), ("1(x2)", "1", "1")],
+)
+def test_slurm_local_size_from_the_tasks_per_node_list(
+    no_launch_env, free_port, tasks_per_node, node_id, expected
+):
+    # one task, rank 0 of a 1-task world, so the process group really forms; the local size
+    # comes from this node's entry of SLURM_TASKS_PER_NODE (srun without --ntasks-per-node)
+    for name, value in dict(
+        SLURM_PROCID="0", SLURM_NTASKS="1", SLURM_LOCALID="0", SLURM_NODELIST="127.0.0.1",
+        SLURM_TASKS_PER_NODE=tasks_per_node, SLURM_NODEID=node_id,
+    ).items():  # fmt: skip
+        no_launch_env.setenv(name, value)
+    dist.init_dist("slurm", backend="gloo", port=free_port)
+    try:
+        assert os.environ["LOCAL_WORLD_SIZE"] == expected
+        assert dist.get_rank() == 0 and dist.get_world_size() == 1
+    finally:
+        torch.distributed.destroy_process_group()
+
+
+def test_a_port_in_the_config_is_ignored_under_torchrun(no_launch_env, free_port):
+    port = free_port
+    for name, value in dict(
+        RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port)
+    ).items():
+        no_launch_env.setenv(name, value)
+    dist.init_dist("pytorch", backend="gloo", port=port + 1)  # MMEngine: a TypeError
+    try:
+        assert os.environ["MASTER_PORT"] == str(port) and dist.is_distributed()
+    finally:
+        torch.distributed.destroy_process_group()

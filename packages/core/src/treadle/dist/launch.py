@@ -19,6 +19,7 @@ import torch.distributed as torch_dist
 import torch.multiprocessing as mp
 
 DEFAULT_MASTER_PORT = "29500"
+_TASKS_GROUP = re.compile(r"(\d+)(?:\(x(\d+)\))?")  # an entry of SLURM_TASKS_PER_NODE
 _PLAIN_HOST = re.compile(r"[^\[\],\s]+")
 
 
@@ -32,7 +33,8 @@ def init_dist(
         backend: ``'nccl'`` for GPUs, ``'gloo'`` for CPUs.
         init_backend: only ``'torch'`` (``torch.distributed``) is supported.
         **kwargs: passed to ``torch.distributed.init_process_group``; ``timeout`` may be
-            given in seconds. ``port`` sets the master port for ``'slurm'``.
+            given in seconds. ``port`` sets the master port for ``'slurm'`` and ``'mpi'``
+            (when ``MASTER_PORT`` is unset); torchrun sets its own, so there it is ignored.
     """
     if launcher not in ("pytorch", "slurm", "mpi"):
         raise ValueError(
@@ -51,12 +53,13 @@ def init_dist(
     timeout = kwargs.get("timeout")
     if timeout is not None and not isinstance(timeout, datetime.timedelta):
         kwargs["timeout"] = datetime.timedelta(seconds=timeout)
+    port = kwargs.pop("port", None)  # not an init_process_group argument
     if launcher == "pytorch":
         _from_torchrun()
     elif launcher == "slurm":
-        _from_slurm(kwargs.pop("port", None))
+        _from_slurm(port)
     else:
-        _from_mpi()
+        _from_mpi(port)
     if "init_method" not in kwargs:
         for name in ("MASTER_ADDR", "MASTER_PORT"):
             _env(name, launcher, "set it to the address/port of the rank 0 process")
@@ -94,14 +97,25 @@ def _from_torchrun() -> None:
         _env(name, "pytorch", hint)
 
 
+def _int(name: str, value: str) -> int:
+    """``value`` of the environment variable ``name`` as an int, or an error naming both."""
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(
+            f"the environment variable {name}={value!r} must be an integer; it is set by the "
+            "launcher (srun/mpirun): start the job with it, or correct the variable"
+        ) from None
+
+
 def _from_slurm(port: int | None) -> None:
     hint = "start the job with `srun` (or set the SLURM_* variables)"
-    proc_id = int(_env("SLURM_PROCID", "slurm", hint))
-    ntasks = int(_env("SLURM_NTASKS", "slurm", hint))
+    proc_id = _int("SLURM_PROCID", _env("SLURM_PROCID", "slurm", hint))
+    ntasks = _int("SLURM_NTASKS", _env("SLURM_NTASKS", "slurm", hint))
     node_list = _env("SLURM_NODELIST", "slurm", hint)
     local_id = os.environ.get("SLURM_LOCALID")
     if local_id is not None:
-        local_rank = int(local_id)
+        local_rank = _int("SLURM_LOCALID", local_id)
     else:
         local_rank = proc_id % max(torch.cuda.device_count(), 1)
     if port is not None:
@@ -113,9 +127,27 @@ def _from_slurm(port: int | None) -> None:
     os.environ["WORLD_SIZE"] = str(ntasks)
     os.environ["RANK"] = str(proc_id)
     os.environ["LOCAL_RANK"] = str(local_rank)
-    tasks_per_node = os.environ.get("SLURM_NTASKS_PER_NODE", "")
-    if tasks_per_node.isdigit():
-        os.environ.setdefault("LOCAL_WORLD_SIZE", tasks_per_node)
+    local_size = _slurm_local_size()
+    if local_size is not None:
+        os.environ["LOCAL_WORLD_SIZE"] = str(local_size)
+
+
+def _slurm_local_size() -> int | None:
+    """Tasks on this node: ``SLURM_NTASKS_PER_NODE``, else this node's entry of
+    ``SLURM_TASKS_PER_NODE`` (``2(x3),1``: 2 on each of three nodes, then 1)."""
+    per_node = os.environ.get("SLURM_NTASKS_PER_NODE", "")
+    if per_node.isdigit():
+        return int(per_node)
+    counts: list[int] = []
+    for group in filter(None, os.environ.get("SLURM_TASKS_PER_NODE", "").split(",")):
+        match = _TASKS_GROUP.fullmatch(group.strip())
+        if match is None:
+            return None
+        counts += [int(match[1])] * int(match[2] or 1)
+    node_id = os.environ.get("SLURM_NODEID", "0")
+    if not node_id.isdigit() or int(node_id) >= len(counts):
+        return None
+    return counts[int(node_id)]
 
 
 def first_slurm_host(node_list: str) -> str:
@@ -143,12 +175,12 @@ def first_slurm_host(node_list: str) -> str:
     return hosts[0]
 
 
-def _from_mpi() -> None:
+def _from_mpi(port: int | None) -> None:
     hint = "start the job with Open MPI's `mpirun`"
     os.environ["LOCAL_RANK"] = _env("OMPI_COMM_WORLD_LOCAL_RANK", "mpi", hint)
     os.environ["WORLD_SIZE"] = _env("OMPI_COMM_WORLD_SIZE", "mpi", hint)
     os.environ["RANK"] = _env("OMPI_COMM_WORLD_RANK", "mpi", hint)
     local_size = os.environ.get("OMPI_COMM_WORLD_LOCAL_SIZE")
     if local_size is not None:
-        os.environ.setdefault("LOCAL_WORLD_SIZE", local_size)
-    os.environ.setdefault("MASTER_PORT", DEFAULT_MASTER_PORT)
+        os.environ["LOCAL_WORLD_SIZE"] = local_size
+    os.environ.setdefault("MASTER_PORT", str(port) if port is not None else DEFAULT_MASTER_PORT)

@@ -87,3 +87,18 @@ def test_sampler_seed_hook_reaches_a_batch_samplers_sampler(runner):
     runner.epoch = 5
     DistSamplerSeedHook().before_train_epoch(runner)
     assert sampler.epoch == 5
+
+
+def test_pending_times_are_folded_in_when_nothing_reads_the_hub(runner):
+    from treadle.logging.message_hub import PENDING_LIMIT
+
+    hook = IterTimerHook()
+    hook.before_train(runner)
+    hub = runner.message_hub
+    for _ in range(PENDING_LIMIT + 1):  # a run without a logger: no reader folds them
+        hook.before_train_iter(runner, 0)
+        hook.after_train_iter(runner, 0)
+    assert not hub.pending_scalars  # folded in by the hook itself
+    assert len(hub.get_scalar("train/time").data[0]) == PENDING_LIMIT + 1
+    hook.after_train_iter(runner, 0)
+    assert len(hub.pending_scalars["train/time"]) == 1  # and pending again afterwards

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from treadle.hooks.hook import Hook
+from treadle.logging.message_hub import PENDING_LIMIT
 from treadle.registry import HOOKS
 
 
@@ -41,7 +42,10 @@ class IterTimerHook(Hook):
         hub = runner.message_hub
         now = time.perf_counter()
         elapsed = now - self.t
-        hub.pending_scalars["train/time"].append(elapsed)
+        values = hub.pending_scalars["train/time"]
+        values.append(elapsed)
+        if len(values) > PENDING_LIMIT:  # nothing read the hub for a long while
+            hub.fold_pending()
         self.t = now
         self.time_sec_tot += elapsed
         done = runner.iter

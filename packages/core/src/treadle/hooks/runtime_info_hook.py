@@ -13,10 +13,8 @@ import numpy as np
 import torch
 
 from treadle.hooks.hook import Hook
+from treadle.logging.message_hub import PENDING_LIMIT
 from treadle.registry import HOOKS
-
-#: pending values of a key after which the hook folds them in itself
-_MAX_PENDING = 4096
 
 
 def _is_scalar(value: Any) -> bool:
@@ -106,7 +104,7 @@ class RuntimeInfoHook(Hook):
                 values.append(number)
             else:
                 self._record_one(hub, "train", key, value)
-        if len(values) > _MAX_PENDING:  # nothing read the hub for a long while
+        if len(values) > PENDING_LIMIT:  # nothing read the hub for a long while
             hub.fold_pending()
 
     def before_val(self, runner: Any) -> None:

@@ -23,6 +23,9 @@ from treadle.logging.history_buffer import HistoryBuffer
 from treadle.utils.manager import ManagerMixin
 
 _PLAIN = (str, bytes, int, float, bool, complex, type(None))
+#: pending values of one key after which the code appending them should call fold_pending
+#: (a run where nothing reads the hub must not grow them without bound)
+PENDING_LIMIT = 4096
 _UNSET = object()
 
 

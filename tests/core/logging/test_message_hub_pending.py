@@ -240,3 +240,12 @@ def test_a_failed_fold_drops_only_the_bad_key_and_folds_nothing_twice():
     # the error is raised once; 'a' was folded exactly once and the bad batch of 'b' dropped
     assert hub.get_scalar("a").data[0].tolist() == [0.0, 1.0, 2.0]
     assert hub.get_scalar("b").data[0].tolist() == [0.0]
+
+
+def test_a_failed_info_fold_raises_once_and_drops_that_value():
+    hub = MessageHub.get_instance("pending-failed-info-fold")
+    hub.update_info("note", "kept", resumed=False)
+    hub.pending_infos["note"] = "pending"
+    with pytest.raises(ValueError, match="resumed"):
+        hub.get_info("note")
+    assert hub.get_info("note") == "kept" and not hub.pending_infos

@@ -199,13 +199,15 @@ class MessageHub(ManagerMixin):
                 self.update_scalar(key, item, 1, resumed)
 
     def fold_pending_infos(self) -> None:
-        """Fold ``pending_infos`` into the runtime information (as resumed keys)."""
+        """Fold ``pending_infos`` into the runtime information (as resumed keys); a key kept
+        with ``resumed=False`` raises as ``update_info`` would, and its pending value is
+        dropped."""
         pending = self.pending_infos
-        for key, value in pending.items():
+        for key in list(pending):
+            value = pending.pop(key)
             if self._resumed_keys.get(key, _UNSET) is not True:
                 self._set_resumed(key, True)
             self._runtime_info[key] = value
-        pending.clear()
 
     def update_info(self, key: str, value: Any, resumed: bool = True) -> None:
         """Set runtime information ``key`` (overwriting the previous value)."""

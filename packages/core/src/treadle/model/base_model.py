@@ -127,8 +127,6 @@ class BaseModel(BaseModule):
 
     def _run_forward(self, data: Any, mode: str) -> Any:
         """``self(**data, mode=mode)`` for a dict, ``self(*data, mode=mode)`` for a sequence."""
-        if type(data) is dict:  # the default preprocessor's output: no isinstance calls
-            return self(**data, mode=mode)
         return run_forward(self, data, mode)
 
     # device moves also tell the data preprocessors where batches must go

@@ -156,8 +156,8 @@ def test_save_best_survives_resume_and_replaces_the_old_best(tmp_path):
     )
     assert "scripted/err at 3 epoch is saved" not in log
     assert second.message_hub.get_info("best_score") == 1.0
-    best = torch.load(work / "best_scripted_err_epoch_4.pth", weights_only=True)
-    last = torch.load(work / "epoch_4.pth", weights_only=True)
+    best = torch.load(work / "best_scripted_err_epoch_4.pth", weights_only=True, map_location="cpu")
+    last = torch.load(work / "epoch_4.pth", weights_only=True, map_location="cpu")
     for key, value in last["state_dict"].items():
         assert torch.equal(best["state_dict"][key], value), key
     # the periodic checkpoint of the best epoch knows the new best, for a later resume
@@ -225,22 +225,22 @@ class WeightProbe(Hook):
     def before_train(self, runner) -> None:
         ema = hook_of(runner, "EMAHook").ema_model
         self.at_train_start = dict(
-            model={k: v.clone() for k, v in runner.model.state_dict().items()},
-            ema={k: v.clone() for k, v in ema.state_dict().items()},
+            model={k: v.cpu().clone() for k, v in runner.model.state_dict().items()},
+            ema={k: v.cpu().clone() for k, v in ema.state_dict().items()},
         )
 
     def after_train_epoch(self, runner) -> None:
-        self.before_val.append(runner.model.linear.weight.detach().clone())
+        self.before_val.append(runner.model.linear.weight.detach().cpu().clone())
 
     def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         if batch_idx == 0:
-            self.during_val.append(runner.model.linear.weight.detach().clone())
+            self.during_val.append(runner.model.linear.weight.detach().cpu().clone())
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         self.metrics.append(dict(metrics))
 
     def after_val(self, runner) -> None:
-        self.after_val_.append(runner.model.linear.weight.detach().clone())
+        self.after_val_.append(runner.model.linear.weight.detach().cpu().clone())
 
 
 def test_ema_weights_are_validated_restored_and_resumed(tmp_path):
@@ -256,10 +256,10 @@ def test_ema_weights_are_validated_restored_and_resumed(tmp_path):
     )
     runner.train()
     averaged = hook_of(runner, "EMAHook").ema_model
-    ema_weight = averaged.module.linear.weight.detach().clone()
-    ema_bias = averaged.module.linear.bias.detach().clone()
-    raw_weight = runner.model.linear.weight.detach().clone()
-    raw_bias = runner.model.linear.bias.detach().clone()
+    ema_weight = averaged.module.linear.weight.detach().cpu().clone()
+    ema_bias = averaged.module.linear.bias.detach().cpu().clone()
+    raw_weight = runner.model.linear.weight.detach().cpu().clone()
+    raw_bias = runner.model.linear.bias.detach().cpu().clone()
     assert not torch.allclose(ema_weight, raw_weight)  # else the test proves nothing
 
     # the last validation ran on the averaged weights, and its metric says so
@@ -272,13 +272,13 @@ def test_ema_weights_are_validated_restored_and_resumed(tmp_path):
         assert torch.equal(before, after)
     assert torch.equal(raw_weight, probe.before_val[-1])
     # checkpoints hold the averaged weights as state_dict and the raw ones in ema_state_dict
-    saved = torch.load(work / "epoch_2.pth", weights_only=True)
+    saved = torch.load(work / "epoch_2.pth", weights_only=True, map_location="cpu")
     assert torch.equal(saved["state_dict"]["linear.weight"], ema_weight)
     assert torch.equal(saved["ema_state_dict"]["module.linear.weight"], raw_weight)
     # the best checkpoint (saved after validation, raw weights back) holds that epoch's average
     (best,) = work.glob("best_mse_epoch_*.pth")
     best_epoch = int(best.stem.rsplit("_", 1)[1])
-    best_state = torch.load(best, weights_only=True)["state_dict"]
+    best_state = torch.load(best, weights_only=True, map_location="cpu")["state_dict"]
     assert torch.equal(best_state["linear.weight"], probe.during_val[best_epoch - 1])
 
     # resume: the average and the raw weights come back as they were

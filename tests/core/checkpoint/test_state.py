@@ -81,7 +81,7 @@ def test_checkpoint_from_a_wrapped_model_loads_into_a_bare_one_and_back(tmp_path
         assert torch.equal(target.state_dict()[key], value)
     wrapped = nn.DataParallel(Outer())
     load_checkpoint(wrapped, path, strict=True, logger=logger)
-    assert torch.equal(wrapped.module.fc.weight, source.fc.weight)
+    assert torch.equal(wrapped.module.fc.weight.cpu(), source.fc.weight)
 
 
 def test_ddp_module_prefix_is_stripped_by_default_and_revise_keys_is_applied(tmp_path, logger):
@@ -136,7 +136,7 @@ def test_load_state_dict_matching_keys_logs_nothing(caplog, logger):
     with caplog.at_level(logging.DEBUG, logger=logger.name):
         load_state_dict(nn.DataParallel(target), source.state_dict(), strict=True, logger=logger)
     assert caplog.text == ""
-    assert torch.equal(target.bn.running_var, source.bn.running_var)
+    assert torch.equal(target.bn.running_var.cpu(), source.bn.running_var)
 
 
 def test_load_state_dict_runs_the_modules_load_post_hooks():

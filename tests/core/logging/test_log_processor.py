@@ -13,8 +13,14 @@ import uuid
 
 import pytest
 
-from treadle.logging import LogProcessor, MessageHub
+from treadle.logging import LogProcessor, MessageHub, log_processor
 from treadle.registry import LOG_PROCESSORS
+
+
+@pytest.fixture(autouse=True)
+def _cpu_lines(monkeypatch):
+    """The expected lines are a CPU run's (a CUDA machine adds a memory column)."""
+    monkeypatch.setattr(log_processor, "_cuda_available", lambda: False)
 
 
 class Loop:

@@ -72,6 +72,18 @@ def _check_clip_grad(clip_grad: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return func, kwargs
 
 
+def _patched_on_instance(attributes: dict[str, Any]) -> bool:
+    """Whether one of the update protocol's methods was replaced on the wrapper itself
+    (``wrapper.step = ...``): ``update_params`` then calls it, as a subclass's."""
+    return (
+        "backward" in attributes
+        or "step" in attributes
+        or "zero_grad" in attributes
+        or "scale_loss" in attributes
+        or "should_update" in attributes
+    )
+
+
 @OPTIM_WRAPPERS.register_module()
 class OptimWrapper(BaseOptimWrapper):
     """Wrap a ``torch.optim.Optimizer`` with accumulation and gradient clipping.
@@ -179,6 +191,7 @@ class OptimWrapper(BaseOptimWrapper):
         if (
             self._plain_protocol
             and self._accumulative_counts == 1
+            and not _patched_on_instance(self.__dict__)
             and self.clip_func is None
             and not step_kwargs
             and not zero_kwargs

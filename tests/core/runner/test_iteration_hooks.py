@@ -144,6 +144,27 @@ def test_subclass_call_hook_sees_every_iteration_point(tmp_path):
     assert len(runner.message_hub.get_scalar("train/loss").data[0]) == ITERS
 
 
+@pytest.mark.parametrize("when", ["before the loop is built", "after the loop is built"])
+def test_call_hook_replaced_on_the_runner_sees_every_iteration_point(tmp_path, when):
+    runner = _runner(tmp_path)
+    points: list[str] = []
+    original = runner.call_hook
+
+    def recording(fn_name: str, **kwargs) -> None:
+        points.append(fn_name)
+        original(fn_name, **kwargs)
+
+    if when == "after the loop is built":
+        assert runner.train_loop is not None
+    runner.call_hook = recording
+    runner.train()
+    assert points.count("before_train_iter") == points.count("after_train_iter") == ITERS
+    assert len(runner.message_hub.get_scalar("train/loss").data[0]) == ITERS
+    # removing the replacement brings the loop back to the dispatcher's table
+    del runner.call_hook
+    assert runner.train_loop._hooks is runner._iteration_hooks() is not None
+
+
 def test_subclass_call_hook_gets_hook_errors_logged(tmp_path):
     class Broken(Hook):
         def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:

@@ -342,8 +342,26 @@ class Runner(ResumeMixin):
 
     def _iteration_hooks(self) -> HookDispatcher | None:
         """The dispatcher, for loops that call the per-iteration points from its table
-        themselves; ``None`` when a subclass overrides ``call_hook`` (loops then use it)."""
-        return self._dispatcher if type(self).call_hook is Runner.call_hook else None
+        themselves; ``None`` when ``call_hook`` is overridden in a subclass or replaced on
+        this runner (loops then call it)."""
+        if type(self).call_hook is not Runner.call_hook or "call_hook" in self.__dict__:
+            return None
+        return self._dispatcher
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "call_hook":  # replaced on this runner: a built train loop calls it too
+            self._rebind_iteration_hooks()
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        if name == "call_hook":
+            self._rebind_iteration_hooks()
+
+    def _rebind_iteration_hooks(self) -> None:
+        loop = self.__dict__.get("_train_loop")
+        if isinstance(loop, _TrainLoopBase):
+            loop._hooks = self._iteration_hooks()
 
     def _log_hook_error(self, error: HookError) -> None:
         self.logger.error(str(error))

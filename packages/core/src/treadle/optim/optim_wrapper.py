@@ -72,16 +72,9 @@ def _check_clip_grad(clip_grad: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return func, kwargs
 
 
-def _patched_on_instance(attributes: dict[str, Any]) -> bool:
-    """Whether one of the update protocol's methods was replaced on the wrapper itself
-    (``wrapper.step = ...``): ``update_params`` then calls it, as a subclass's."""
-    return (
-        "backward" in attributes
-        or "step" in attributes
-        or "zero_grad" in attributes
-        or "scale_loss" in attributes
-        or "should_update" in attributes
-    )
+#: the update protocol's methods; one replaced on a wrapper (``wrapper.step = ...``) is
+#: called by ``update_params``, as a subclass's would be
+_PROTOCOL = frozenset(("backward", "step", "zero_grad", "scale_loss", "should_update"))
 
 
 @OPTIM_WRAPPERS.register_module()
@@ -191,7 +184,7 @@ class OptimWrapper(BaseOptimWrapper):
         if (
             self._plain_protocol
             and self._accumulative_counts == 1
-            and not _patched_on_instance(self.__dict__)
+            and _PROTOCOL.isdisjoint(self.__dict__)
             and self.clip_func is None
             and not step_kwargs
             and not zero_kwargs

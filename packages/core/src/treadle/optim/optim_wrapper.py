@@ -72,8 +72,8 @@ def _check_clip_grad(clip_grad: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return func, kwargs
 
 
-#: the update protocol's methods; one replaced on a wrapper (``wrapper.step = ...``) is
-#: called by ``update_params``, as a subclass's would be
+#: the update protocol's methods: ``update_params`` calls them itself only where neither
+#: the wrapper's class overrides them nor the wrapper has its own (``wrapper.step = ...``)
 _PROTOCOL = frozenset(("backward", "step", "zero_grad", "scale_loss", "should_update"))
 
 
@@ -128,15 +128,11 @@ class OptimWrapper(BaseOptimWrapper):
         #: infinite; it raises, or returns to skip the step (the runner sets it from
         #: ``train_cfg.nonfinite_loss``). ``None``: no check.
         self.nonfinite_loss_handler: Callable[[OptimWrapper, torch.Tensor], None] | None = None
+        # a class that keeps the protocol's methods lets update_params make those calls
+        # itself: it runs every iteration
         cls = type(self)
-        # a class that keeps the protocol's backward/step/zero_grad lets update_params make
-        # those calls itself: it runs every iteration
-        self._plain_protocol = (
-            cls.backward is OptimWrapper.backward
-            and cls.step is OptimWrapper.step
-            and cls.zero_grad is OptimWrapper.zero_grad
-            and cls.scale_loss is OptimWrapper.scale_loss
-            and cls.should_update is OptimWrapper.should_update
+        self._plain_protocol = all(
+            getattr(cls, name) is getattr(OptimWrapper, name) for name in _PROTOCOL
         )
 
     # ------------------------------------------------------------ param groups

@@ -1,5 +1,6 @@
 """OptimWrapper.nonfinite_loss_handler, and update_params' shortcut for the plain case
-(one backward per step, no clipping) against the general path and hand-written SGD."""
+(one backward per step, no clipping) against the general path and hand-written SGD, and
+protocol methods overridden in a subclass or replaced on a wrapper."""
 
 from __future__ import annotations
 
@@ -199,3 +200,22 @@ def test_subclass_overriding_backward_is_called():
     for x, y in zip(xs, ys, strict=True):
         wrapper.update_params(F.mse_loss(model(x), y))
     assert Scaled.backwards == 3 and wrapper.inner_count == 3
+
+
+@pytest.mark.parametrize("name", ["backward", "step", "zero_grad"])
+def test_update_params_calls_a_protocol_method_replaced_on_the_wrapper(name):
+    model = toy_model()
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    calls: list[str] = []
+    original = getattr(wrapper, name)
+
+    def replaced(*args, **kwargs):
+        calls.append(name)
+        return original(*args, **kwargs)
+
+    setattr(wrapper, name, replaced)
+    xs, ys = toy_data(3)
+    for x, y in zip(xs, ys, strict=True):
+        wrapper.update_params(F.mse_loss(model(x), y))
+    assert calls == [name] * 3
+    assert snapshot(model)[0].ne(snapshot(toy_model())[0]).any()  # the update still happened

@@ -1,4 +1,5 @@
-"""``treadle train``/``treadle test`` argument handling, in real processes."""
+"""``treadle train``/``treadle test``: argument handling in real processes, and the process
+group a distributed run joined released when the command returns."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import sys
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
+from support.servers import free_port
+
+from treadle.cli.main import main
 
 TOY = Path(__file__).parents[2] / "fixtures" / "toy_runner"
 CONFIG = TOY / "toy_config.py"
@@ -50,3 +55,19 @@ def test_amp_and_cfg_options_and_default_work_dir(tmp_path):
     checkpoint = torch.load(work_dir / "epoch_1.pth", weights_only=True)
     assert checkpoint["meta"]["epoch"] == 1
     assert "loss_scaler" in checkpoint["optimizer"]
+
+
+def test_a_distributed_run_releases_its_process_group(tmp_path, monkeypatch):
+    """In process, under the variables torchrun sets for one rank: once `treadle train`
+    returns, the gloo group it joined is destroyed (a process exiting with a live group
+    can abort in gloo's teardown)."""
+    for name, value in dict(
+        RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", LOCAL_WORLD_SIZE="1",
+        MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()),
+    ).items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.syspath_prepend(str(TOY))
+    argv = ["train", str(CONFIG), "--work-dir", str(tmp_path / "w"), "--launcher", "pytorch"]
+    assert main([*argv, "--cfg-options", "train_cfg.max_epochs=1"]) == 0
+    assert (tmp_path / "w" / "epoch_1.pth").is_file()
+    assert not dist.is_initialized()

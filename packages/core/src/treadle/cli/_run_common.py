@@ -1,10 +1,13 @@
-"""What ``treadle train`` and ``treadle test`` share: config loading and error reporting."""
+"""What ``treadle train`` and ``treadle test`` share: config loading, error reporting and
+releasing the process group a distributed run joined."""
 
 from __future__ import annotations
 
 import argparse
 import os.path as osp
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -58,3 +61,20 @@ def report(command: str, error: BaseException) -> int:
     """Print ``error`` for ``command`` on stderr; the exit code 1."""
     print(f"treadle {command}: error: {error}", file=sys.stderr)
     return 1
+
+
+def _group_initialised() -> bool:
+    dist = sys.modules.get("torch.distributed")  # not imported: no group was made
+    return dist is not None and dist.is_available() and dist.is_initialized()
+
+
+@contextmanager
+def releasing_process_group() -> Iterator[None]:
+    """Destroy the process group the command's run joined once the run is over: a process
+    exiting with a live gloo/NCCL group can abort in their threads' teardown."""
+    joined_here = not _group_initialised()
+    try:
+        yield
+    finally:
+        if joined_here and _group_initialised():
+            sys.modules["torch.distributed"].destroy_process_group()

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-from treadle.cli._run_common import add_common_arguments, bad_input_errors, load_config, report
+from treadle.cli._run_common import (
+    add_common_arguments,
+    bad_input_errors,
+    load_config,
+    releasing_process_group,
+    report,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 evaluators = [evaluator]
             cfg.test_evaluator = [*evaluators, dict(type="DumpResults", out_file_path=args.out)]
-        runner = Runner.from_cfg(cfg)
-        metrics = runner.test()
+        with releasing_process_group():
+            runner = Runner.from_cfg(cfg)
+            metrics = runner.test()
     except bad_input_errors() as error:
         return report("test", error)
     print({key: value for key, value in metrics.items()})

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from treadle.cli._run_common import add_common_arguments, bad_input_errors, load_config, report
+from treadle.cli._run_common import (
+    add_common_arguments,
+    bad_input_errors,
+    load_config,
+    releasing_process_group,
+    report,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
             cfg.resume, cfg.load_from = True, None
         elif args.resume is not None:
             cfg.resume, cfg.load_from = True, args.resume
-        runner = Runner.from_cfg(cfg)
-        runner.train()
+        with releasing_process_group():
+            runner = Runner.from_cfg(cfg)
+            runner.train()
     except bad_input_errors() as error:
         return report("train", error)
     return 0

@@ -70,11 +70,13 @@ def _group_initialised() -> bool:
 
 @contextmanager
 def releasing_process_group() -> Iterator[None]:
-    """Destroy the process group the command's run joined once the run is over: a process
-    exiting with a live gloo/NCCL group can abort in their threads' teardown."""
+    """Once the run is over on every rank, destroy the process group it joined: a process
+    exiting with a live gloo/NCCL group, or while a peer still uses it, can abort in their
+    threads' teardown. After a failure the group is left to the process exit (waiting
+    for ranks that may never arrive would hang)."""
     joined_here = not _group_initialised()
-    try:
-        yield
-    finally:
-        if joined_here and _group_initialised():
-            sys.modules["torch.distributed"].destroy_process_group()
+    yield
+    if joined_here and _group_initialised():
+        dist = sys.modules["torch.distributed"]
+        dist.barrier()
+        dist.destroy_process_group()

@@ -19,14 +19,44 @@ if TYPE_CHECKING:
 _lock = RLock()
 
 
-class ManagerMixin:
+class ManagerMeta(type):
+    """Metaclass of managed classes: each class gets its own instance table.
+
+    A managed class is created by name (``get_instance(name)``), so its
+    constructor must accept a ``name`` argument; a class without one is refused
+    when it is defined rather than on first use.
+    """
+
+    _instance_dict: dict[str, Any]
+
+    def __init__(cls, *args: Any) -> None:
+        super().__init__(*args)
+        cls._instance_dict = {}
+        if "name" not in _init_parameters(cls.__init__):
+            raise TypeError(
+                f"{cls.__module__}.{cls.__qualname__}.__init__ must accept a `name` argument "
+                f"(instances of a managed class are created by name)"
+            )
+
+
+def _init_parameters(init: Any) -> tuple[str, ...]:
+    """Parameter names of ``init`` that a caller can pass by keyword."""
+    init = getattr(init, "__wrapped__", init)
+    code = getattr(init, "__code__", None)
+    if code is None:  # a builtin or a callable object: ask inspect (rare, so imported here)
+        import inspect
+
+        try:
+            return tuple(inspect.signature(init).parameters)
+        except (TypeError, ValueError):
+            return ()
+    return code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+
+
+class ManagerMixin(metaclass=ManagerMeta):
     """Give a class a per-class table of named instances."""
 
     _instance_dict: dict[str, ManagerMixin]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._instance_dict = {}
 
     def __init__(self, name: str = "", **kwargs: Any) -> None:
         if not isinstance(name, str) or not name:

@@ -1,0 +1,168 @@
+"""Installed packages and imports by name: is it there, where is it, import it, fetch an object.
+
+Distributions are looked up with :mod:`importlib.metadata` (MMEngine used the
+deprecated ``pkg_resources``, which recent setuptools no longer ships).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os.path as osp
+import warnings
+from types import ModuleType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def _find_spec(name: str) -> Any:
+    """``importlib.util.find_spec(name)``, or None when ``name`` or a parent is not importable."""
+    try:
+        return importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+
+
+def _distribution(package: str) -> Any:
+    from importlib import metadata
+
+    try:
+        return metadata.distribution(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def is_installed(package: str) -> bool:
+    """Whether ``package`` is an installed distribution (``'PyYAML'``) or an importable
+    module that is not a namespace package (``'yaml'``)."""
+    if _distribution(package) is not None:
+        return True
+    importlib.invalidate_caches()  # see packages installed since this process started
+    spec = _find_spec(package)
+    return spec is not None and spec.origin is not None
+
+
+def _top_level_modules(dist: Any) -> list[str]:
+    """Import names a distribution provides, from ``top_level.txt`` or its file list."""
+    text = dist.read_text("top_level.txt")
+    if text:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    names: list[str] = []
+    for file in dist.files or ():
+        top = file.parts[0]
+        if top.endswith((".dist-info", ".egg-info", ".pth")) or top in ("..", "__pycache__"):
+            continue
+        name = top[:-3] if top.endswith(".py") and len(file.parts) == 1 else top
+        if name.isidentifier() and name not in names:
+            names.append(name)
+    return names
+
+
+def get_installed_path(package: str) -> str:
+    """The directory ``package`` is imported from.
+
+    ``package`` is a module name (``'yaml'``) or a distribution name whose
+    top-level module is then used (``'PyYAML'`` -> ``.../site-packages/yaml``).
+    """
+    from importlib.metadata import PackageNotFoundError
+
+    importlib.invalidate_caches()
+    candidates = [package]
+    dist = _distribution(package)
+    if dist is not None:
+        candidates += _top_level_modules(dist)
+    for name in candidates:
+        spec = _find_spec(name)
+        if spec is None:
+            continue
+        if spec.origin is None:
+            raise RuntimeError(
+                f"{name} is a namespace package, which has no single installed path; "
+                "pass one of its sub-packages instead"
+            )
+        return osp.dirname(spec.origin)
+    if dist is not None:
+        raise PackageNotFoundError(
+            f"distribution {package!r} is installed but none of its modules "
+            f"({', '.join(candidates[1:]) or 'none listed'}) can be found; "
+            "pass the name you import instead"
+        )
+    raise PackageNotFoundError(
+        f"{package!r} is neither an installed distribution nor an importable module; "
+        f"install it (e.g. pip install {package}) or check the name"
+    )
+
+
+def import_modules_from_strings(
+    imports: str | list[str] | None, allow_failed_imports: bool = False
+) -> ModuleType | list[ModuleType | None] | None:
+    """Import each module named in ``imports``; a single name returns a single module.
+
+    With ``allow_failed_imports``, a module that fails to import warns and gives None.
+    """
+    if not imports:
+        return None
+    single = isinstance(imports, str)
+    if single:
+        imports = [imports]
+    if not isinstance(imports, list):
+        raise TypeError(f"custom_imports must be a list but got type {type(imports)}")
+    modules: list[ModuleType | None] = []
+    for name in imports:
+        if not isinstance(name, str):
+            raise TypeError(f"{name!r} is of type {type(name)} and cannot be imported.")
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError as exc:
+            if not allow_failed_imports:
+                raise ImportError(
+                    f"Failed to import {name}: {exc}. Make sure it is installed or on "
+                    "PYTHONPATH, or pass allow_failed_imports=True to skip it"
+                ) from exc
+            warnings.warn(f"{name} failed to import and is ignored.", UserWarning, stacklevel=2)
+            modules.append(None)
+    return modules[0] if single else modules
+
+
+def _import_if_present(name: str) -> ModuleType | None:
+    """Import module ``name``; None if it (or a parent) does not exist. Errors raised
+    while an existing module runs propagate."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
+            return None
+        raise
+
+
+def get_object_from_string(obj_name: str) -> Any:
+    """The object a dotted path names (``'os.path.join'``, ``'torch.optim.SGD'``), or None
+    if no such module or attribute exists.
+
+    The longest importable module prefix is imported and the rest is read as
+    attributes; where a module has a function and a submodule of the same name,
+    the function wins.
+    """
+    if not isinstance(obj_name, str):
+        raise TypeError(f"obj_name must be a dotted path str, got {obj_name!r}")
+    parts = obj_name.split(".")
+    module_name, rest = parts[0], parts[1:]
+    while True:
+        module = _import_if_present(module_name)
+        if module is None:
+            return None
+        if not rest:
+            return module
+        attr = getattr(module, rest[0], None)
+        if attr is not None and not isinstance(attr, ModuleType):
+            break
+        module_name = f"{module_name}.{rest.pop(0)}"
+    obj: Any = module
+    for part in rest:
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            return None
+    return obj

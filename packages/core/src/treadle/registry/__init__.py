@@ -1,6 +1,11 @@
 """Registries: scoped name tables that build objects from config dicts (torch-free)."""
 
 from treadle.registry.build import build_from_cfg
+from treadle.registry.build_functions import (
+    build_model_from_cfg,
+    build_runner_from_cfg,
+    build_scheduler_from_cfg,
+)
 from treadle.registry.default_scope import DefaultScope
 from treadle.registry.errors import RegistryError, UnknownTypeError
 from treadle.registry.registry import Registry
@@ -32,6 +37,13 @@ from treadle.registry.root import (
     WEIGHT_INITIALIZERS,
 )
 from treadle.registry.utils import init_default_scope
+from treadle.utils.lazy import lazy_exports
+
+# names whose modules load on first use (PEP 562)
+_LAZY = {
+    "count_registered_modules": "treadle.registry.statistics",
+    "traverse_registry_tree": "treadle.registry.statistics",
+}
 
 __all__ = [
     "DATASETS",
@@ -64,5 +76,11 @@ __all__ = [
     "RegistryError",
     "UnknownTypeError",
     "build_from_cfg",
+    "build_model_from_cfg",
+    "build_runner_from_cfg",
+    "build_scheduler_from_cfg",
     "init_default_scope",
+    *_LAZY,
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

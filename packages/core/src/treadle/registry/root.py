@@ -7,12 +7,15 @@ by the modules that define them, as they land.
 
 from __future__ import annotations
 
+from treadle.registry.build_functions import (
+    build_model_from_cfg,
+    build_runner_from_cfg,
+    build_scheduler_from_cfg,
+)
 from treadle.registry.registry import Registry
 
 TYPE_CHECKING = False  # typing is not imported at runtime: import cost
 if TYPE_CHECKING:
-    from typing import Any
-
     from treadle.registry.registry import BuildFunc
 
 ROOT_SCOPE = "core"
@@ -24,14 +27,7 @@ def _root(
     return Registry(name, build_func=build_func, scope=ROOT_SCOPE, locations=locations)
 
 
-def _build_param_scheduler(cfg: Any, *args: Any, **kwargs: Any) -> Any:
-    """PARAM_SCHEDULERS' build function, imported on first use (it needs torch)."""
-    from treadle.optim.scheduler.builder import build_scheduler_from_cfg
-
-    return build_scheduler_from_cfg(cfg, *args, **kwargs)
-
-
-RUNNERS = _root("runner", locations=("treadle.runner.runner",))
+RUNNERS = _root("runner", locations=("treadle.runner.runner",), build_func=build_runner_from_cfg)
 RUNNER_CONSTRUCTORS = _root("runner constructor")
 LOOPS = _root("loop", locations=("treadle.runner.loops",))
 HOOKS = _root(
@@ -54,7 +50,7 @@ STRATEGIES = _root("strategy")
 DATASETS = _root("dataset", locations=("treadle.dataset.wrappers",))
 DATA_SAMPLERS = _root("data sampler", locations=("treadle.dataset.sampler",))
 TRANSFORMS = _root("transform", locations=("treadle.dataset.compose",))
-MODELS = _root("model", locations=("treadle.model",))
+MODELS = _root("model", locations=("treadle.model",), build_func=build_model_from_cfg)
 MODEL_WRAPPERS = _root("model_wrapper", locations=("treadle.model",))
 WEIGHT_INITIALIZERS = _root("weight initializer", locations=("treadle.model",))
 OPTIMIZERS = _root("optimizer", locations=("treadle.optim.optimizers",))
@@ -67,7 +63,7 @@ OPTIM_WRAPPER_CONSTRUCTORS = _root(
 PARAM_SCHEDULERS = _root(
     "parameter scheduler",
     locations=("treadle.optim.scheduler",),
-    build_func=_build_param_scheduler,
+    build_func=build_scheduler_from_cfg,
 )
 METRICS = _root("metric", locations=("treadle.evaluator.metrics",))
 EVALUATOR = _root("evaluator", locations=("treadle.evaluator.evaluator",))

@@ -58,3 +58,12 @@ def test_wrappers_constructor_and_schedulers_are_registered():
             assert PARAM_SCHEDULERS.get(family + suffix).__name__ == family + suffix
     assert PARAM_SCHEDULERS.get("OneCycleLR").__name__ == "OneCycleLR"
     assert PARAM_SCHEDULERS.get("OneCycleParamScheduler").__name__ == "OneCycleParamScheduler"
+
+
+def test_optim_reexports_the_optimizer_registries():
+    import treadle.optim
+
+    assert treadle.optim.OPTIMIZERS is OPTIMIZERS
+    assert treadle.optim.OPTIM_WRAPPER_CONSTRUCTORS is OPTIM_WRAPPER_CONSTRUCTORS
+    assert {"OPTIMIZERS", "OPTIM_WRAPPER_CONSTRUCTORS"} <= set(treadle.optim.__all__)
+    assert treadle.optim.OPTIMIZERS.get("AdamW") is torch.optim.AdamW

@@ -3,5 +3,6 @@
 from treadle.evaluator.evaluator import Evaluator
 from treadle.evaluator.metric import BaseMetric
 from treadle.evaluator.metrics import DumpResults
+from treadle.evaluator.utils import get_metric_value
 
-__all__ = ["BaseMetric", "DumpResults", "Evaluator"]
+__all__ = ["BaseMetric", "DumpResults", "Evaluator", "get_metric_value"]

@@ -13,8 +13,11 @@ from treadle.optim.optim_wrapper_dict import OptimWrapperDict
 from treadle.optim.optimizers import TORCH_OPTIMIZERS
 from treadle.optim.scheduler import *  # noqa: F403
 from treadle.optim.scheduler import __all__ as _scheduler_names
+from treadle.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS  # as mmengine.optim has them
 
 __all__ = [
+    "OPTIMIZERS",
+    "OPTIM_WRAPPER_CONSTRUCTORS",
     "TORCH_OPTIMIZERS",
     "AmpOptimWrapper",
     "BaseOptimWrapper",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import os.path as osp
 import warnings
 from types import ModuleType
@@ -45,18 +46,35 @@ def is_installed(package: str) -> bool:
 
 
 def _top_level_modules(dist: Any) -> list[str]:
-    """Import names a distribution provides, from ``top_level.txt`` or its file list."""
+    """Import names a distribution provides: its ``top_level.txt``, else the top of its
+    file list, plus what the source directories its ``.pth`` files add (editable installs)."""
     text = dist.read_text("top_level.txt")
     if text:
         return [line.strip() for line in text.splitlines() if line.strip()]
     names: list[str] = []
     for file in dist.files or ():
         top = file.parts[0]
-        if top.endswith((".dist-info", ".egg-info", ".pth")) or top in ("..", "__pycache__"):
+        if top.endswith(".pth") and len(file.parts) == 1:
+            names += _modules_added_by_pth(dist.locate_file(file))
             continue
-        name = top[:-3] if top.endswith(".py") and len(file.parts) == 1 else top
-        if name.isidentifier() and name not in names:
-            names.append(name)
+        if top.endswith((".dist-info", ".egg-info")) or top in ("..", "__pycache__"):
+            continue
+        names.append(top[:-3] if top.endswith(".py") and len(file.parts) == 1 else top)
+    return list(dict.fromkeys(name for name in names if name.isidentifier()))
+
+
+def _modules_added_by_pth(pth: Any) -> list[str]:
+    """Top-level modules in the directories a ``.pth`` file puts on ``sys.path``."""
+    names = []
+    for line in pth.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", "import ")) or not osp.isdir(line):
+            continue
+        for entry in sorted(os.scandir(line), key=lambda e: e.name):
+            if entry.is_dir() and osp.isfile(osp.join(entry.path, "__init__.py")):
+                names.append(entry.name)
+            elif entry.is_file() and entry.name.endswith(".py"):
+                names.append(entry.name[:-3])
     return names
 
 
@@ -66,13 +84,12 @@ def get_installed_path(package: str) -> str:
     ``package`` is a module name (``'yaml'``) or a distribution name whose
     top-level module is then used (``'PyYAML'`` -> ``.../site-packages/yaml``).
     """
-    from importlib.metadata import PackageNotFoundError
-
     importlib.invalidate_caches()
     candidates = [package]
     dist = _distribution(package)
     if dist is not None:
-        candidates += _top_level_modules(dist)
+        # private extension modules (PyYAML's ``_yaml``) after the public ones
+        candidates += sorted(_top_level_modules(dist), key=lambda name: name.startswith("_"))
     for name in candidates:
         spec = _find_spec(name)
         if spec is None:
@@ -84,14 +101,16 @@ def get_installed_path(package: str) -> str:
             )
         return osp.dirname(spec.origin)
     if dist is not None:
-        raise PackageNotFoundError(
+        raise ModuleNotFoundError(
             f"distribution {package!r} is installed but none of its modules "
             f"({', '.join(candidates[1:]) or 'none listed'}) can be found; "
-            "pass the name you import instead"
+            "pass the name you import instead",
+            name=package,
         )
-    raise PackageNotFoundError(
+    raise ModuleNotFoundError(
         f"{package!r} is neither an installed distribution nor an importable module; "
-        f"install it (e.g. pip install {package}) or check the name"
+        f"install it (e.g. pip install {package}) or check the name",
+        name=package,
     )
 
 

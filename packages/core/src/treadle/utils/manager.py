@@ -1,8 +1,8 @@
 """Named global instances: ``Cls.get_instance(name)`` and ``Cls.get_current_instance()``.
 
 MessageHub, Visualizer and DefaultScope are managed this way, as in MMEngine:
-each subclass keeps its own ordered table of instances, and the most recently
-created one is the *current* instance.
+``ManagerMeta`` gives each class its own ordered table of instances, and the most
+recently created one is the *current* instance.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
+import torch
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +43,21 @@ def test_torchrun_collectives_collection_and_evaluation(run_torchrun, tmp_path):
     assert rank1["gather_object_to_0"] is None
     assert rank0["local_draw"] != rank1["local_draw"]
     assert rank0["synced_seed"] == rank1["synced_seed"] == rank0["local_draw"]
+
+    # all_reduce_params: parameters averaged in place, buffers summed, buckets and singles
+    assert rank0["inferred_launcher"] == rank1["inferred_launcher"] == "pytorch"
+    assert rank0["weights_before"] != rank1["weights_before"]
+    for report in (rank0, rank1):
+        for mean, mine, theirs in zip(
+            report["weights_mean"], rank0["weights_before"], rank1["weights_before"], strict=True
+        ):
+            assert torch.allclose(
+                torch.tensor(mean), (torch.tensor(mine) + torch.tensor(theirs)) / 2
+            )
+        assert report["still_leaves"] is True
+        assert report["num_batches_sum"] == 3
+        assert report["bucketed_max"] == [[2.0], [20.0], [1.0, 2.0]]
+        assert report["separate_sum"] == [[3.0], [[2.0]]]
 
     # collect_results: dataset order on rank 0, padding dropped, None results kept
     for device in ("cpu", "gpu"):
@@ -95,6 +111,7 @@ def test_slurm_environment(run_ranks, free_port, node_list):
             "LOCAL_RANK": str(rank),
             "MASTER_ADDR": first_host,
         }
+        assert report["inferred_launcher"] == "slurm"
         assert report["sum_of_ranks_plus_one"] == 3.0
 
 
@@ -116,4 +133,5 @@ def test_mpi_environment(run_ranks, free_port):
         assert report["dist_info"] == [rank, 2]
         assert report["local_rank"] == rank and report["local_size"] == 2
         assert report["env"]["RANK"] == str(rank) and report["env"]["WORLD_SIZE"] == "2"
+        assert report["inferred_launcher"] == "mpi"
         assert report["sum_of_ranks_plus_one"] == 3.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
+import numpy as np
 import pytest
 import torch
 
@@ -71,7 +72,14 @@ def test_bad_collective_arguments():
 
 @pytest.fixture
 def no_launch_env(monkeypatch):
-    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+    for name in (
+        "RANK",
+        "WORLD_SIZE",
+        "LOCAL_RANK",
+        "LOCAL_WORLD_SIZE",
+        "MASTER_ADDR",
+        "MASTER_PORT",
+    ):
         monkeypatch.setenv(name, "")  # recorded first: what init_dist sets is undone afterwards
         monkeypatch.delenv(name)
     for name in [n for n in os.environ if n.startswith(("SLURM_", "OMPI_"))]:
@@ -162,3 +170,81 @@ def test_a_port_in_the_config_is_ignored_under_torchrun(no_launch_env, free_port
         assert os.environ["MASTER_PORT"] == str(port) and dist.is_distributed()
     finally:
         torch.distributed.destroy_process_group()
+
+
+def test_infer_launcher_reads_the_launchers_variables_in_order(no_launch_env):
+    assert dist.infer_launcher() == "none"
+    no_launch_env.setenv("OMPI_COMM_WORLD_LOCAL_RANK", "0")
+    assert dist.infer_launcher() == "mpi"
+    no_launch_env.setenv("SLURM_NTASKS", "2")
+    assert dist.infer_launcher() == "slurm"
+    no_launch_env.setenv("WORLD_SIZE", "2")
+    assert dist.infer_launcher() == "pytorch"
+
+
+def test_get_data_device_of_nests():
+    assert dist.get_data_device(torch.ones(1)) == torch.device("cpu")
+    assert dist.get_data_device({"a": [torch.ones(1), (torch.zeros(2),)]}) == torch.device("cpu")
+    meta = torch.empty(2, device="meta")  # a second real device on a CPU-only machine
+    assert dist.get_data_device([meta]) == torch.device("meta")
+    with pytest.raises(ValueError, match=r"data\['a'\] on cpu, data\['b'\] on meta"):
+        dist.get_data_device({"a": [torch.ones(1)], "b": meta})
+    with pytest.raises(ValueError, match=r"data\['x'\] is an empty list"):
+        dist.get_data_device({"x": []})
+    with pytest.raises(TypeError, match=r"data\[1\] must be a Tensor.*got int: 3"):
+        dist.get_data_device([torch.ones(1), 3])
+    with pytest.raises(TypeError, match=r"data must be a Tensor.*got str"):
+        dist.get_data_device("cpu")
+
+
+def test_cast_data_device_keeps_types_and_writes_out():
+    from collections import OrderedDict, namedtuple
+
+    pair = namedtuple("pair", "left right")
+    on_cpu = torch.arange(3.0)
+    data = OrderedDict(x=[on_cpu, (torch.ones(2),)], y=pair(torch.zeros(1), torch.ones(1)))
+    moved = dist.cast_data_device(data, torch.device("meta"))
+    assert type(moved) is OrderedDict and list(moved) == ["x", "y"]
+    assert type(moved["x"]) is list and type(moved["x"][1]) is tuple
+    assert type(moved["y"]) is pair and moved["y"].left.device == torch.device("meta")
+    assert moved["x"][0].device == torch.device("meta") and moved["x"][0].shape == (3,)
+    same = dist.cast_data_device(data, "cpu")
+    assert same["x"][0] is on_cpu  # already there: not copied
+
+    out = {"a": [torch.zeros(3), torch.zeros(2)]}
+    dist.cast_data_device({"a": [torch.arange(3.0), torch.ones(2)]}, "cpu", out=out)
+    assert out["a"][0].tolist() == [0.0, 1.0, 2.0] and out["a"][1].tolist() == [1.0, 1.0]
+
+
+def test_cast_data_device_errors_name_the_item():
+    with pytest.raises(TypeError, match=r"data\['a'\] is a list but out\['a'\] is a tuple"):
+        dist.cast_data_device({"a": [torch.ones(1)]}, "cpu", out={"a": (torch.ones(1),)})
+    with pytest.raises(ValueError, match=r"data has keys \['a'\], out has \['b'\]"):
+        dist.cast_data_device({"a": torch.ones(1)}, "cpu", out={"b": torch.ones(1)})
+    with pytest.raises(ValueError, match=r"data\[0\] has 2 items, out\[0\] has 1"):
+        dist.cast_data_device([[torch.ones(1)] * 2], "cpu", out=[[torch.ones(1)]])
+    with pytest.raises(TypeError, match="out is a set"):
+        dist.cast_data_device({torch.ones(1)}, "cpu", out={torch.ones(1)})
+    with pytest.raises(ValueError, match=r"data\['k'\] is an empty dict"):
+        dist.cast_data_device({"k": {}}, "cpu")
+    with pytest.raises(TypeError, match=r"data\[0\] must be a Tensor.*got ndarray"):
+        dist.cast_data_device([np.zeros(2)], "cpu")
+    with pytest.raises(TypeError, match="cannot rebuild data, a generator"):
+        dist.cast_data_device((t for t in [torch.ones(1)]), "cpu")
+    with pytest.raises(ValueError, match="device 'gpu0' is not a torch device"):
+        dist.cast_data_device(torch.ones(1), "gpu0")
+
+
+def test_all_reduce_params_in_one_process_checks_and_leaves_values():
+    model = torch.nn.BatchNorm1d(2)
+    before = [t.clone() for t in model.buffers()]
+    dist.all_reduce_params(model.buffers(), op="mean", bucket_size_mb=1)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.buffers(), strict=True))
+    with pytest.raises(ValueError, match="unknown reduce op 'avg'"):
+        dist.all_reduce_params(model.buffers(), op="avg")
+    with pytest.raises(TypeError, match=r"bucket_size_mb must be an int .* got float: 0\.5"):
+        dist.all_reduce_params(model.buffers(), bucket_size_mb=0.5)
+    with pytest.raises(TypeError, match="at position 1 of params"):
+        dist.all_reduce_params([torch.ones(1), [1.0]])
+    with pytest.raises(TypeError, match="use all_reduce"):
+        dist.all_reduce_params(torch.ones(2))

@@ -75,6 +75,29 @@ def collectives(rank: int) -> dict:
     return out
 
 
+def params_reduction(rank: int) -> dict:
+    """all_reduce_params over real model tensors: coalesced, in buckets, one by one."""
+    out: dict = {}
+    torch.manual_seed(rank)  # each rank starts from its own weights
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    model[1].num_batches_tracked.fill_(rank + 1)  # an int64 buffer beside the floats
+    out["weights_before"] = [p.tolist() for p in model.parameters()]
+    dist.all_reduce_params(model.parameters(), op="mean")  # a generator of leaf parameters
+    out["weights_mean"] = [p.tolist() for p in model.parameters()]
+    out["still_leaves"] = all(p.requires_grad and p.is_leaf for p in model.parameters())
+    dist.all_reduce_params(model.buffers())
+    out["num_batches_sum"] = model[1].num_batches_tracked.item()
+    # 1.2 MB float32 tensors: with 1 MiB buckets each is reduced in a bucket of its own
+    big = [torch.full((300_000,), float(rank + 1)), torch.full((300_000,), 10.0 * (rank + 1))]
+    extra = [torch.tensor([rank, 2 * rank], dtype=torch.float64)]
+    dist.all_reduce_params(big + extra, bucket_size_mb=1, op="max")
+    out["bucketed_max"] = [t.unique().tolist() for t in big] + [extra[0].tolist()]
+    separate = [torch.tensor([rank + 1.0]), torch.tensor([[2.0 * rank]])]
+    dist.all_reduce_params(separate, coalesce=False)
+    out["separate_sum"] = [t.tolist() for t in separate]
+    return out
+
+
 def collection(rank: int, out_dir: str) -> dict:
     out: dict = {}
     padded = [[0, 2, 4], [1, 3, 0]][rank]
@@ -116,6 +139,7 @@ def evaluation(rank: int, out_dir: str) -> dict:
 def main() -> None:
     launcher, out_dir = sys.argv[1], sys.argv[2]
     kwargs = {"port": int(sys.argv[3])} if len(sys.argv) > 3 else {}
+    inferred = dist.infer_launcher()  # before init_dist adds the torchrun variables
     dist.init_dist(launcher, backend="gloo", timeout=60, **kwargs)
     rank = dist.get_rank()
     report = {
@@ -126,6 +150,7 @@ def main() -> None:
         "dist_info": list(dist.get_dist_info()),
         "is_main": dist.is_main_process(),
         "backend": dist.get_backend(),
+        "inferred_launcher": inferred,
         "env": {k: os.environ.get(k) for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR")},
     }
     summed = torch.tensor([float(rank + 1)])
@@ -133,6 +158,7 @@ def main() -> None:
     report["sum_of_ranks_plus_one"] = summed.item()
     if launcher == "pytorch":
         report.update(collectives(rank))
+        report.update(params_reduction(rank))
         report.update(collection(rank, out_dir))
         report.update(evaluation(rank, out_dir))
     with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:

@@ -6,12 +6,14 @@ from treadle.dist.collective import (
     all_gather_object,
     all_reduce,
     all_reduce_dict,
+    all_reduce_params,
     broadcast,
     broadcast_object_list,
     gather,
     gather_object,
     sync_random_seed,
 )
+from treadle.dist.data_device import cast_data_device, get_data_device
 from treadle.dist.info import (
     barrier,
     get_backend,
@@ -26,16 +28,18 @@ from treadle.dist.info import (
     is_main_process,
     master_only,
 )
-from treadle.dist.launch import init_dist
+from treadle.dist.launch import infer_launcher, init_dist
 
 __all__ = [
     "all_gather",
     "all_gather_object",
     "all_reduce",
     "all_reduce_dict",
+    "all_reduce_params",
     "barrier",
     "broadcast",
     "broadcast_object_list",
+    "cast_data_device",
     "collect_results",
     "collect_results_cpu",
     "collect_results_gpu",
@@ -43,12 +47,14 @@ __all__ = [
     "gather_object",
     "get_backend",
     "get_comm_device",
+    "get_data_device",
     "get_default_group",
     "get_dist_info",
     "get_local_rank",
     "get_local_size",
     "get_rank",
     "get_world_size",
+    "infer_launcher",
     "init_dist",
     "is_distributed",
     "is_main_process",

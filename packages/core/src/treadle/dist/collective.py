@@ -7,6 +7,7 @@ In a single process every function returns what a one-process group would.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,64 @@ def all_reduce(data: torch.Tensor, op: str = "sum", group: ProcessGroup | None =
         torch_dist.all_reduce(work, _REDUCE_OPS[op], group=group)
     if work is not data:
         data.copy_(work)
+
+
+def all_reduce_params(
+    params: Iterable[torch.Tensor],
+    coalesce: bool = True,
+    bucket_size_mb: int = -1,
+    op: str = "sum",
+    group: ProcessGroup | None = None,
+) -> None:
+    """All-reduce parameters or buffers (``model.buffers()``) in place, through ``.data``.
+
+    With ``coalesce`` the tensors are flattened into one tensor per dtype and device
+    (per bucket of at most ``bucket_size_mb`` MiB when that is positive; a tensor
+    larger than the bucket gets a bucket of its own) and each is reduced in one
+    call; otherwise each tensor is reduced on its own. A no-op in one process.
+    """
+    if not isinstance(bucket_size_mb, int) or isinstance(bucket_size_mb, bool):
+        raise TypeError(
+            f"bucket_size_mb must be an int (MiB; <= 0: no limit), got "
+            f"{type(bucket_size_mb).__name__}: {bucket_size_mb!r}"
+        )
+    op = _check_op(op)
+    if isinstance(params, torch.Tensor):
+        raise TypeError(
+            "all_reduce_params() takes an iterable of tensors (model.parameters()); "
+            "use all_reduce() for a single tensor"
+        )
+    tensors = []
+    for index, param in enumerate(params):
+        _check_tensor(param, "all_reduce_params", f" at position {index} of params")
+        tensors.append(param.data)
+    if get_world_size(group) == 1:
+        return
+    if not coalesce:
+        for tensor in tensors:
+            all_reduce(tensor, op=op, group=group)
+        return
+    for bucket in _buckets(tensors, bucket_size_mb * 1024 * 1024):
+        flat = torch.cat([tensor.reshape(-1) for tensor in bucket])
+        all_reduce(flat, op=op, group=group)
+        for tensor, piece in zip(bucket, flat.split([t.numel() for t in bucket]), strict=True):
+            tensor.copy_(piece.view_as(tensor))
+
+
+def _buckets(tensors: list[torch.Tensor], limit_bytes: int) -> list[list[torch.Tensor]]:
+    """Tensors grouped by dtype and device, each group cut at ``limit_bytes`` if > 0."""
+    groups: dict[tuple[torch.dtype, torch.device], list[list[torch.Tensor]]] = {}
+    filled: dict[tuple[torch.dtype, torch.device], int] = {}  # bytes in each group's last bucket
+    for tensor in tensors:
+        key = (tensor.dtype, tensor.device)
+        size = tensor.numel() * tensor.element_size()
+        buckets = groups.setdefault(key, [])
+        if not buckets or (limit_bytes > 0 and filled[key] + size > limit_bytes):
+            buckets.append([])
+            filled[key] = 0
+        buckets[-1].append(tensor)
+        filled[key] += size
+    return [bucket for buckets in groups.values() for bucket in buckets]
 
 
 def all_reduce_dict(

@@ -23,6 +23,22 @@ _TASKS_GROUP = re.compile(r"(\d+)(?:\(x(\d+)\))?")  # an entry of SLURM_TASKS_PE
 _PLAIN_HOST = re.compile(r"[^\[\],\s]+")
 
 
+def infer_launcher() -> str:
+    """The launcher that started this process, read from the environment it set.
+
+    ``'pytorch'`` when ``WORLD_SIZE`` is set (torchrun), else ``'slurm'`` when
+    ``SLURM_NTASKS`` is (srun), else ``'mpi'`` when ``OMPI_COMM_WORLD_LOCAL_RANK`` is
+    (Open MPI's mpirun), else ``'none'``; checked in that order.
+    """
+    if "WORLD_SIZE" in os.environ:
+        return "pytorch"
+    if "SLURM_NTASKS" in os.environ:
+        return "slurm"
+    if "OMPI_COMM_WORLD_LOCAL_RANK" in os.environ:
+        return "mpi"
+    return "none"
+
+
 def init_dist(
     launcher: str, backend: str = "nccl", init_backend: str = "torch", **kwargs: Any
 ) -> None:

@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader
 
 from treadle.logging import ProgressReporter
 from treadle.registry import LOOPS
+from treadle.runner.amp import autocast
 
 
 class TrainStepError(ValueError):
@@ -155,16 +156,16 @@ class _TrainLoopBase(BaseLoop):
         step = bisect.bisect(self.dynamic_milestones, progress + 1)
         self.val_interval = self.dynamic_intervals[step - 1]
 
-    def _train_step(self, batch_idx: int, data_batch: Any) -> None:
+    def _train_step(self, idx: int, data_batch: Any) -> None:
         runner = self._runner
         hooks = self._hooks
         if hooks is None:
-            runner.call_hook("before_train_iter", batch_idx=batch_idx, data_batch=data_batch)
+            runner.call_hook("before_train_iter", batch_idx=idx, data_batch=data_batch)
         else:
             hook = None
             try:
                 for hook, method in hooks.table["before_train_iter"]:  # noqa: B007
-                    method(runner, batch_idx=batch_idx, data_batch=data_batch)
+                    method(runner, batch_idx=idx, data_batch=data_batch)
             except Exception as error:
                 hooks.fail(hook, "before_train_iter", error)
         try:
@@ -172,19 +173,19 @@ class _TrainLoopBase(BaseLoop):
         except (ValueError, TypeError) as exc:  # e.g. forward(mode='loss') gave no loss
             raise TrainStepError(
                 f"train iteration {self._iter + 1} (epoch {self._epoch + 1}, batch "
-                f"{batch_idx + 1}): {exc}"
+                f"{idx + 1}): {exc}"
             ) from exc
         self._iters_done = self._iter + 1
         self._inner_done += 1
         if hooks is None:
             runner.call_hook(
-                "after_train_iter", batch_idx=batch_idx, data_batch=data_batch, outputs=outputs
+                "after_train_iter", batch_idx=idx, data_batch=data_batch, outputs=outputs
             )
         else:
             hook = None
             try:
                 for hook, method in hooks.table["after_train_iter"]:  # noqa: B007
-                    method(runner, batch_idx=batch_idx, data_batch=data_batch, outputs=outputs)
+                    method(runner, batch_idx=idx, data_batch=data_batch, outputs=outputs)
             except Exception as error:
                 hooks.fail(hook, "after_train_iter", error)
         self._iter += 1
@@ -366,12 +367,6 @@ class IterBasedTrainLoop(_TrainLoopBase):
         iterator._iterator = None
 
 
-def _autocast(enabled: bool) -> Any:
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    dtype = torch.float16 if device == "cuda" else torch.bfloat16
-    return torch.autocast(device_type=device, dtype=dtype, enabled=enabled)
-
-
 class _EvalLoop(BaseLoop):
     """Shared body of ValLoop and TestLoop; ``_stage`` is 'val' or 'test'."""
 
@@ -420,7 +415,7 @@ class _EvalLoop(BaseLoop):
         """Predict one batch and hand the predictions to the evaluator."""
         runner, stage = self._runner, self._stage
         runner.call_hook(f"before_{stage}_iter", batch_idx=idx, data_batch=data_batch)
-        with _autocast(self.fp16):
+        with autocast(enabled=self.fp16):
             step = runner.model.val_step if stage == "val" else runner.model.test_step
             outputs = _split_losses(step(data_batch), self.losses)
         self.evaluator.process(data_samples=outputs, data_batch=data_batch)

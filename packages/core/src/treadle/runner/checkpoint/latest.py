@@ -37,14 +37,15 @@ def write_last_checkpoint(
 
 
 def find_latest_checkpoint(
-    work_dir: str | os.PathLike, backend_args: dict[str, Any] | None = None
+    path: str | os.PathLike, backend_args: dict[str, Any] | None = None
 ) -> str | None:
-    """The path held by ``work_dir``'s ``last_checkpoint`` marker, or None without one."""
+    """The checkpoint named by the ``last_checkpoint`` marker in directory ``path`` (a
+    work_dir), or None without one."""
     from treadle import fileio
 
-    marker = _join(os.fspath(work_dir), MARKER)
+    marker = _join(os.fspath(path), MARKER)
     if not fileio.exists(marker, backend_args=backend_args):
-        log(f"Did not find {MARKER} to be resumed in {os.fspath(work_dir)!r}.", "current")
+        log(f"Did not find {MARKER} to be resumed in {os.fspath(path)!r}.", "current")
         return None
     return fileio.get_text(marker, backend_args=backend_args).strip() or None
 

@@ -185,7 +185,7 @@ def test_resumed_keep_list_is_trimmed_to_max_keep_ckpts(runner):
     [
         (dict(save_best=["auto", "acc"]), ValueError, "cannot be combined"),
         (dict(save_best=["acc", "loss"], rule=["greater"]), ValueError, "one per save_best key"),
-        (dict(save_best="acc", rule="bigger"), ValueError, "'greater', 'less' or None"),
+        (dict(save_best="acc", rule="bigger"), ValueError, r"one of \['greater', 'less'\] or None"),
         (dict(rule="greater"), ValueError, "only used with save_best"),
         (dict(save_best=3), TypeError, "save_best must be a str"),
         (dict(published_keys=[]), TypeError, "published_keys"),

@@ -67,7 +67,7 @@ def test_missing_monitor_warns_or_raises_when_strict(runner):
 
 
 def test_arguments_and_loop_contract(runner):
-    with pytest.raises(ValueError, match="rule must be 'greater' or 'less'"):
+    with pytest.raises(ValueError, match=r"rule must be one of \['greater', 'less'\]"):
         EarlyStoppingHook("acc", rule="max")
     with pytest.raises(ValueError, match="cannot infer"):
         EarlyStoppingHook("f1")

@@ -74,6 +74,10 @@ class CheckpointHook(Hook):
     """
 
     priority = "VERY_LOW"
+    #: rule name -> ``better(score, best)`` and the best score before any validation;
+    #: a subclass may add rules to both
+    rule_map = RULES
+    init_value_map = INIT_VALUES
 
     def __init__(
         self,
@@ -152,14 +156,15 @@ class CheckpointHook(Hook):
             )
         self.rules = []
         for rule, key in zip(rules, key_indicators, strict=True):
-            if rule is not None and rule not in RULES:
+            if rule is not None and rule not in self.rule_map:
                 raise ValueError(
-                    f"CheckpointHook: rule must be 'greater', 'less' or None, got {rule!r}"
+                    f"CheckpointHook: rule must be one of {sorted(self.rule_map)} or None, "
+                    f"got {rule!r}"
                 )
             if rule is None and key != "auto":
                 rule = infer_rule(key, self.greater_keys, self.less_keys)
             if rule is not None:
-                self.is_better_than[key] = RULES[rule]
+                self.is_better_than[key] = self.rule_map[rule]
             self.rules.append(rule)
         self.key_indicators = key_indicators
 
@@ -299,7 +304,7 @@ class CheckpointHook(Hook):
             score = metrics[key]
             score_key = "best_score" if single else f"best_score_{key}"
             ckpt_key = "best_ckpt" if single else f"best_ckpt_{key}"
-            best = hub.get_info(score_key, INIT_VALUES[rule])
+            best = hub.get_info(score_key, self.init_value_map[rule])
             if score is None or not self.is_better_than[key](score, best):
                 continue
             updated = True

@@ -66,6 +66,8 @@ class EarlyStoppingHook(Hook):
     """
 
     priority = "LOW"
+    #: rule name -> ``better(score, reference)``; a subclass may add its own rules
+    rule_map = RULES
 
     def __init__(
         self,
@@ -79,8 +81,10 @@ class EarlyStoppingHook(Hook):
     ) -> None:
         if rule is None:
             rule = infer_rule(monitor)
-        elif rule not in RULES:
-            raise ValueError(f"EarlyStoppingHook: rule must be 'greater' or 'less', got {rule!r}")
+        elif rule not in self.rule_map:
+            raise ValueError(
+                f"EarlyStoppingHook: rule must be one of {sorted(self.rule_map)}, got {rule!r}"
+            )
         self.monitor = monitor
         self.rule = rule
         self.min_delta = min_delta if rule == "greater" else -min_delta
@@ -115,7 +119,7 @@ class EarlyStoppingHook(Hook):
             runner.logger.info(reason)
 
     def _check_stop_condition(self, score: float) -> tuple[bool, str]:
-        better = RULES[self.rule]
+        better = self.rule_map[self.rule]
         if self.check_finite and not math.isfinite(score):
             return True, (
                 f"Monitored metric {self.monitor} = {score} is not finite; previous best "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import warnings
 from typing import Any
 
 import torch
@@ -33,16 +34,13 @@ def _plain(cfg: Any) -> dict:
     return copy.deepcopy(dict(cfg))
 
 
-def build_model(model: nn.Module | dict, data_preprocessor: dict | None = None) -> nn.Module:
-    """The model; ``data_preprocessor`` fills the model cfg's own if it has none."""
+def build_model(model: nn.Module | dict) -> nn.Module:
+    """The model: an ``nn.Module`` as it is, or built from MODELS by its config dict."""
     if isinstance(model, nn.Module):
         return model
     if not isinstance(model, dict):
         raise TypeError(f"model must be an nn.Module or a config dict, got {type(model).__name__}")
-    cfg = _plain(model)
-    if data_preprocessor is not None:
-        cfg.setdefault("data_preprocessor", data_preprocessor)
-    return MODELS.build(cfg)
+    return MODELS.build(_plain(model))
 
 
 def wrap_model(model: nn.Module, model_wrapper_cfg: dict | None, distributed: bool) -> nn.Module:
@@ -63,12 +61,20 @@ def wrap_model(model: nn.Module, model_wrapper_cfg: dict | None, distributed: bo
     if not distributed:
         return model
     cfg = _plain(model_wrapper_cfg or dict(type="MMDistributedDataParallel"))
+    default_buffers = "broadcast_buffers" not in cfg
     cfg.setdefault("broadcast_buffers", False)
     cfg.setdefault("find_unused_parameters", False)
     if device is not None:
         cfg.setdefault("device_ids", [device.index])
     cfg["module"] = model
-    return MODEL_WRAPPERS.build(cfg)
+    with warnings.catch_warnings():
+        if default_buffers:
+            # torch deprecates broadcast_buffers, but its replacement still syncs buffers at
+            # init, which MMEngine's default (False) does not: the warning is ours to keep
+            warnings.filterwarnings(
+                "ignore", message="`broadcast_buffers` is deprecated", category=FutureWarning
+            )
+        return MODEL_WRAPPERS.build(cfg)
 
 
 def build_dataloader(

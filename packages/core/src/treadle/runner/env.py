@@ -48,12 +48,9 @@ def set_random_seed(
     return seed
 
 
-def setup_env(env_cfg: dict, launcher: str) -> tuple[bool, int, int]:
-    """Apply ``env_cfg`` (threads, start method, cudnn) and join the process group.
-
-    Returns ``(distributed, rank, world_size)``.
-    """
-    from treadle.dist import get_dist_info, init_dist, is_distributed
+def setup_env(env_cfg: dict, launcher: str) -> None:
+    """Apply ``env_cfg`` (threads, start method, cudnn) and join the process group."""
+    from treadle.dist import init_dist, is_distributed
 
     if env_cfg.get("cudnn_benchmark"):
         torch.backends.cudnn.benchmark = True
@@ -89,6 +86,11 @@ def setup_env(env_cfg: dict, launcher: str) -> tuple[bool, int, int]:
         dist_cfg = dict(env_cfg.get("dist_cfg") or {})
         dist_cfg.setdefault("backend", "nccl" if torch.cuda.is_available() else "gloo")
         init_dist(launcher, **dist_cfg)
-    distributed = is_distributed()
+
+
+def dist_state() -> tuple[bool, int, int]:
+    """``(distributed, rank, world_size)`` of this process as it stands."""
+    from treadle.dist import get_dist_info, is_distributed
+
     rank, world_size = get_dist_info()
-    return distributed, rank, world_size
+    return is_distributed(), rank, world_size

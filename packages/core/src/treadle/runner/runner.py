@@ -116,9 +116,8 @@ class Runner(ResumeMixin):
         self._load_from, self._resume, self._has_loaded = load_from, resume, False
 
         self._launcher = launcher
-        self._distributed, self._rank, self._world_size = env.setup_env(
-            dict(env_cfg or {}), launcher
-        )
+        self.setup_env(dict(env_cfg or {}))
+        self._distributed, self._rank, self._world_size = env.dist_state()
         self._randomness_cfg = dict(randomness or dict(seed=None))
         self.set_randomness(**self._randomness_cfg)
         self._timestamp = self._shared_timestamp()
@@ -129,16 +128,20 @@ class Runner(ResumeMixin):
         self._log_dir = osp.join(self._work_dir, self._timestamp)
         self.logger = self.build_logger(log_level=log_level)
         self.message_hub = self.build_message_hub()
-        self.visualizer = builders.build_visualizer(visualizer, experiment_name, self._log_dir)
+        self.visualizer = self.build_visualizer(visualizer)
         if len(cfg):
             self.visualizer.add_config(cfg)
-        self.log_processor = builders.build_log_processor(log_processor)
+        self.log_processor = self.build_log_processor(log_processor)
         self._log_env()
 
-        built = builders.build_model(model, data_preprocessor)
-        self.model = builders.wrap_model(built, cfg.get("model_wrapper_cfg"), self._distributed)
+        if isinstance(model, dict) and data_preprocessor is not None:
+            model = dict(model)
+            model.setdefault("data_preprocessor", data_preprocessor)
+        built = self.build_model(model)
+        self.model = self.wrap_model(cfg.get("model_wrapper_cfg"), built)
         if self.model is not built:
             self.logger.info(f"model wrapped in {type(self.model).__name__}")
+        self._model_name = type(self._bare_model()).__name__
         self._dispatcher = HookDispatcher(on_error=self._log_hook_error)
         self.register_hooks(default_hooks, custom_hooks)
         self.dump_config()
@@ -209,13 +212,14 @@ class Runner(ResumeMixin):
         self._seed = env.set_random_seed(seed, deterministic, diff_rank_seed)
 
     def _new_experiment_name(self) -> str:
-        """``<config stem>_<timestamp>``, suffixed when a runner of this process took it."""
-        from treadle.logging import MessageHub
+        """``<config stem>_<timestamp>``, suffixed when a runner of this process took it (its
+        logger or message hub has that name)."""
+        from treadle.logging import MessageHub, MMLogger
 
         stem = osp.splitext(osp.basename(self.cfg.filename))[0] if self.cfg.filename else None
         name = f"{stem}_{self._timestamp}" if stem else self._timestamp
         candidate, number = name, 0
-        while MessageHub.check_instance_created(candidate):
+        while any(kind.check_instance_created(candidate) for kind in (MessageHub, MMLogger)):
             number += 1
             candidate = f"{name}_{number}"
         return candidate
@@ -237,11 +241,43 @@ class Runner(ResumeMixin):
             self._experiment_name, log_file=log_file, log_level=log_level, **kw
         )
 
-    def build_message_hub(self) -> Any:
-        """The run's ``MessageHub`` (named after the experiment)."""
+    def build_message_hub(self, message_hub: dict | None = None) -> Any:
+        """The run's ``MessageHub``: ``message_hub`` holds ``get_instance`` arguments, and
+        its ``name`` defaults to the experiment's."""
         from treadle.logging import MessageHub
 
-        return MessageHub.get_instance(self._experiment_name)
+        if message_hub is None:
+            message_hub = {}
+        elif not isinstance(message_hub, dict):
+            raise TypeError(
+                f"message_hub must be a dict of MessageHub.get_instance arguments or None, "
+                f"got {type(message_hub).__name__}"
+            )
+        cfg = {"name": self._experiment_name, **message_hub}
+        return MessageHub.get_instance(**cfg)
+
+    def build_visualizer(self, visualizer: Any = None) -> Any:
+        """The run's ``Visualizer``: an object, a config dict, or None (a local backend
+        writing to ``log_dir``); its ``name`` defaults to the experiment's."""
+        return builders.build_visualizer(visualizer, self._experiment_name, self._log_dir)
+
+    def build_log_processor(self, log_processor: Any) -> Any:
+        """The ``LogProcessor``: an object, a config dict, or None (MMEngine's defaults)."""
+        return builders.build_log_processor(log_processor)
+
+    def setup_env(self, env_cfg: dict) -> None:
+        """Apply ``env_cfg`` (``cudnn_benchmark``, ``mp_cfg``, ``dist_cfg``) and, with a
+        launcher, join the process group. A custom runner may override this."""
+        env.setup_env(env_cfg, self._launcher)
+
+    def build_model(self, model: nn.Module | dict) -> nn.Module:
+        """The model: an ``nn.Module`` as it is, or built from MODELS by its config dict."""
+        return builders.build_model(model)
+
+    def wrap_model(self, model_wrapper_cfg: dict | None, model: nn.Module) -> nn.Module:
+        """``model`` on the current device and, in a distributed run, in its DDP wrapper
+        (``model_wrapper_cfg`` picks another one from MODEL_WRAPPERS)."""
+        return builders.wrap_model(model, model_wrapper_cfg, self._distributed)
 
     def _log_env(self) -> None:
         import sys
@@ -477,7 +513,36 @@ class Runner(ResumeMixin):
         loop = self._train_loop
         return (loop if isinstance(loop, BaseLoop) else self.train_loop).max_iters
 
+    @property
+    def val_evaluator(self) -> Any:
+        """The validation loop's evaluator (building the loop if needed)."""
+        return self._loop_or_error("val").evaluator
+
+    @property
+    def test_evaluator(self) -> Any:
+        """The test loop's evaluator (building the loop if needed)."""
+        return self._loop_or_error("test").evaluator
+
+    @property
+    def val_interval(self) -> int:
+        """Validate every this many epochs (iterations for an iteration-based loop)."""
+        return self._loop_or_error("train").val_interval
+
+    @property
+    def val_begin(self) -> int:
+        """The first epoch (or iteration) after which validation runs."""
+        return self._loop_or_error("train").val_begin
+
+    def _loop_or_error(self, mode: str) -> BaseLoop:
+        loop = getattr(self, f"{mode}_loop")
+        if loop is None:
+            raise AttributeError(
+                f"this runner has no {mode} loop; give it {', '.join(_MODE_PARTS[mode])}"
+            )
+        return loop
+
     work_dir = property(lambda self: self._work_dir)
+    model_name = property(lambda self: self._model_name)
     log_dir = property(lambda self: self._log_dir)
     timestamp = property(lambda self: self._timestamp)
     experiment_name = property(lambda self: self._experiment_name)

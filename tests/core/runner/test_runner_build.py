@@ -80,6 +80,31 @@ def test_from_cfg_and_runner_type(toy_kwargs):
         Runner.from_cfg(Config(dict(model=dict(type="ToyRegressor"))))
 
 
+def test_runner_type_as_a_class_or_a_name_in_the_config_scope(toy_kwargs):
+    from treadle.registry import Registry
+
+    class ClassRunner(Runner):
+        pass
+
+    runner = Runner.from_cfg(Config({**toy_kwargs(), "runner_type": ClassRunner}))
+    assert type(runner) is ClassRunner
+    child = Registry("runner", parent=RUNNERS, scope="fromcfg_child")
+    try:
+
+        @child.register_module()
+        class ScopedRunner(Runner):
+            pass
+
+        cfg = {**toy_kwargs(), "runner_type": "ScopedRunner", "default_scope": "fromcfg_child"}
+        assert type(Runner.from_cfg(Config(cfg))) is ScopedRunner
+        with pytest.raises(KeyError, match="NoSuchRunner"):
+            Runner.from_cfg(Config({**cfg, "runner_type": "NoSuchRunner"}))
+    finally:
+        RUNNERS._children.pop("fromcfg_child")
+    with pytest.raises(TypeError, match="runner_type must be a RUNNERS name or a Runner class"):
+        Runner.from_cfg(Config({**toy_kwargs(), "runner_type": 3}))
+
+
 def test_iter_based_loop_validates_every_interval(toy_kwargs):
     from treadle.hooks import Hook
 

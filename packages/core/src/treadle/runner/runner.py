@@ -45,6 +45,22 @@ class MissingPartsError(ValueError):
     """A mode was asked for without the config parts it needs."""
 
 
+def _runner_class(runner_type: Any, scope: str | None) -> type | None:
+    """The class ``runner_type`` names (None stays None); a name is looked up from ``scope``."""
+    if runner_type is None or isinstance(runner_type, type):
+        return runner_type
+    if not isinstance(runner_type, str):
+        raise TypeError(
+            f"runner_type must be a RUNNERS name or a Runner class, got "
+            f"{type(runner_type).__name__}: {runner_type!r}"
+        )
+    with RUNNERS.switch_scope_and_registry(scope) as registry:
+        target = registry.get(runner_type)
+        if target is None:
+            raise registry.unknown_type_error(runner_type)
+    return target
+
+
 @RUNNERS.register_module()
 class Runner(ResumeMixin):
     """Build the training components and run ``train()``, ``val()`` or ``test()``.
@@ -148,15 +164,14 @@ class Runner(ResumeMixin):
 
     @classmethod
     def from_cfg(cls, cfg: Any) -> Runner:
-        """A runner from a whole config (``runner_type`` picks a RUNNERS entry)."""
+        """A runner from a whole config; ``runner_type`` (a class, or a RUNNERS name looked
+        up in the config's ``default_scope``) picks another runner class."""
         from treadle.config import Config
 
         cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(dict(cfg))
-        runner_type = cfg.get("runner_type")
-        if runner_type is not None:
-            target = RUNNERS.get(runner_type)
-            if target is not cls:
-                return target.from_cfg(cfg)
+        target = _runner_class(cfg.get("runner_type"), cfg.get("default_scope"))
+        if target is not None and target is not cls:
+            return target.from_cfg(cfg)
         keys = (
             "train_dataloader", "val_dataloader", "test_dataloader", "train_cfg", "val_cfg",
             "test_cfg", "auto_scale_lr", "optim_wrapper", "param_scheduler", "val_evaluator",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from treadle.dist import all_reduce, is_distributed
+from treadle.dist import all_reduce_params, is_distributed
 from treadle.hooks.hook import Hook
 from treadle.registry import HOOKS
 
@@ -36,6 +36,7 @@ class SyncBuffersHook(Hook):
 
 
 def _average_buffers(model: Any) -> None:
-    for buffer in model.buffers():
-        if buffer.dtype.is_floating_point:
-            all_reduce(buffer.data, op="mean")
+    """Mean of the floating-point buffers over ranks, one collective per dtype (integer
+    buffers such as BatchNorm's ``num_batches_tracked`` agree already)."""
+    floats = [buffer for buffer in model.buffers() if buffer.dtype.is_floating_point]
+    all_reduce_params(floats, op="mean")

@@ -7,9 +7,11 @@ submodule that defines the name.
 
 from __future__ import annotations
 
+import treadle.utils as _utils
 from treadle.utils.lazy import lazy_exports
 
 __version__ = "0.1.0"
+version_info = tuple(int(part) for part in __version__.split("."))
 
 # public name -> submodule that defines it
 _LAZY_NAMES: dict[str, str] = {}
@@ -18,6 +20,7 @@ for _module, _names in {
         "Registry",
         "DefaultScope",
         "build_from_cfg",
+        "init_default_scope",
         "build_model_from_cfg",
         "build_runner_from_cfg",
         "build_scheduler_from_cfg",
@@ -48,10 +51,10 @@ for _module, _names in {
         "INFERENCERS",
         "FUNCTIONS",
     ),
-    "treadle.utils.manager": ("ManagerMixin",),
-    # MMEngine re-exports its logging API at the top level (``from mmengine import MMLogger``)
+    # MMEngine re-exports its config, registry, fileio, logging and utils APIs at the top level
+    "treadle.config": ("Config", "ConfigDict", "DictAction", "read_base"),
+    "treadle.utils": tuple(_utils.__all__),
     "treadle.logging": ("HistoryBuffer", "LogProcessor", "MMLogger", "MessageHub", "print_log"),
-    # MMEngine re-exports its fileio API at the top level (``from mmengine import load``)
     "treadle.fileio": (
         "BaseFileHandler",
         "BaseStorageBackend",
@@ -91,6 +94,13 @@ for _module, _names in {
     for _name in _names:
         _LAZY_NAMES[_name] = _module
 del _module, _names, _name
+# ``import treadle`` then ``treadle.config.Config``, as after ``import mmengine``
+for _name in (
+    "config", "dataset", "dist", "evaluator", "fileio", "hooks", "logging", "model", "optim",
+    "registry", "runner", "structures", "utils", "visualization",
+):  # fmt: skip
+    _LAZY_NAMES[_name] = f"treadle.{_name}"
+del _name, _utils
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY_NAMES)

@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 def lazy_exports(
     package: str, names: dict[str, str]
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``(__getattr__, __dir__)`` for ``package``, resolving ``names[attr]`` (a module path)."""
+    """``(__getattr__, __dir__)`` for ``package``, resolving ``names[attr]`` (a module path;
+    the subpackage ``f"{package}.{attr}"`` itself when the path names it)."""
     namespace = sys.modules[package].__dict__
 
     def __getattr__(name: str) -> Any:
         module = names.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
+        imported = importlib.import_module(module)
+        value = imported if module == f"{package}.{name}" else getattr(imported, name)
         namespace[name] = value
         return value
 

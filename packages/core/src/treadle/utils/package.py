@@ -127,11 +127,17 @@ def import_modules_from_strings(
     if single:
         imports = [imports]
     if not isinstance(imports, list):
-        raise TypeError(f"custom_imports must be a list but got type {type(imports)}")
+        raise TypeError(
+            f"imports must be a module name or a list of them, got {type(imports).__name__}: "
+            f"{imports!r}"
+        )
     modules: list[ModuleType | None] = []
     for name in imports:
         if not isinstance(name, str):
-            raise TypeError(f"{name!r} is of type {type(name)} and cannot be imported.")
+            raise TypeError(
+                f"imports holds {name!r} ({type(name).__name__}); each entry must be a "
+                "module name such as 'my_project.models'"
+            )
         try:
             modules.append(importlib.import_module(name))
         except ImportError as exc:
@@ -140,7 +146,7 @@ def import_modules_from_strings(
                     f"Failed to import {name}: {exc}. Make sure it is installed or on "
                     "PYTHONPATH, or pass allow_failed_imports=True to skip it"
                 ) from exc
-            warnings.warn(f"{name} failed to import and is ignored.", UserWarning, stacklevel=2)
+            warnings.warn(f"skipping {name}: it did not import ({exc})", UserWarning, stacklevel=2)
             modules.append(None)
     return modules[0] if single else modules
 

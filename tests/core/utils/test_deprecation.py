@@ -47,10 +47,10 @@ def test_deprecated_function_logs_and_documents(capsys):
     out = capsys.readouterr().out
     assert "WARNING" in out
     assert (
-        f"'{__name__}.old_sum' is deprecated in version 0.2.0 and will be removed in "
-        "version 0.4.0. Please use `new_sum` instead." in out
+        f"'{__name__}.old_sum' is deprecated since version 0.2.0 and goes away in "
+        "version 0.4.0: use `new_sum` instead." in out
     )
     assert old_sum.__name__ == "old_sum"
     assert old_sum.__doc__.startswith(".. deprecated:: 0.2.0\n")
-    assert "removed in version 0.4.0" in old_sum.__doc__
+    assert "To be removed in version 0.4.0; use `new_sum` instead." in old_sum.__doc__
     assert "Add two numbers.\n\nReturns:\n    The sum." in old_sum.__doc__

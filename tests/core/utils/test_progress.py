@@ -52,7 +52,7 @@ def test_track_progress(capsys):
     assert "3/3" in out.getvalue()
     with pytest.raises(TypeError, match=r"must be \(iterable_of_tasks, number_of_tasks\)"):
         track_progress(str, (1, 2, 3))
-    with pytest.raises(TypeError, match="tuple object or a sequence object, but got <class 'set'>"):
+    with pytest.raises(TypeError, match=r"\(tasks, count\) tuple or a sequence, got set"):
         track_progress(str, {1, 2})
 
 
@@ -60,7 +60,7 @@ def test_track_iter_progress():
     out = io.StringIO()
     seen = [task * 2 for task in track_iter_progress(["a", "b"], file=out)]
     assert seen == ["aa", "bb"] and "2/2" in out.getvalue()
-    with pytest.raises(TypeError, match="tuple object or a sequence object"):
+    with pytest.raises(TypeError, match=r"\(tasks, count\) tuple or a sequence, got list_iterator"):
         track_iter_progress(iter([1]))  # refused at the call, before iterating
 
 

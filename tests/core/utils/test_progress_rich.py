@@ -34,7 +34,7 @@ def test_task_forms():
 def test_bad_arguments():
     with pytest.raises(TypeError, match="func must be a callable object, got 3"):
         track_progress_rich(3, [1])
-    with pytest.raises(TypeError, match="tasks must be an iterable object"):
+    with pytest.raises(TypeError, match="tasks must be iterable, got int"):
         track_progress_rich(abs, 5)
     with pytest.raises(ValueError, match="tasks is empty: set task_num"):
         track_progress_rich(abs)

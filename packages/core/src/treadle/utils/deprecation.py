@@ -70,8 +70,8 @@ def deprecated_function(since: str, removed_in: str, instructions: str) -> Calla
 
     def decorator(func: Callable) -> Callable:
         message = (
-            f"'{func.__module__}.{func.__name__}' is deprecated in version {since} and will "
-            f"be removed in version {removed_in}. Please {instructions}."
+            f"'{func.__module__}.{func.__name__}' is deprecated since version {since} and "
+            f"goes away in version {removed_in}: {instructions}."
         )
 
         @functools.wraps(func)
@@ -82,9 +82,7 @@ def deprecated_function(since: str, removed_in: str, instructions: str) -> Calla
             return func(*args, **kwargs)
 
         note = (
-            f".. deprecated:: {since}\n"
-            f"    Deprecated and will be removed in version {removed_in}.\n"
-            f"    Please {instructions}.\n"
+            f".. deprecated:: {since}\n    To be removed in version {removed_in}; {instructions}.\n"
         )
         original = inspect.cleandoc(func.__doc__ or "")
         wrapper.__doc__ = f"{note}\n{original}" if original else note

@@ -15,9 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-_DEFAULT_TMPL = (
-    'Prerequisites "{}" are required in method "{}" but not found, please install them first.'
-)
+_DEFAULT_TMPL = 'Missing prerequisites "{}" for method "{}": install them first.'
 
 
 def check_prerequisites(

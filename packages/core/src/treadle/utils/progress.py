@@ -82,7 +82,9 @@ def _split_tasks(tasks: Any) -> tuple[Iterable, int]:
         return tasks[0], tasks[1]
     if isinstance(tasks, Sequence):
         return tasks, len(tasks)
-    raise TypeError(f'"tasks" must be a tuple object or a sequence object, but got {type(tasks)}')
+    raise TypeError(
+        f"tasks must be a (tasks, count) tuple or a sequence, got {type(tasks).__name__}"
+    )
 
 
 def track_progress(

@@ -45,7 +45,7 @@ def track_progress_rich(
     if not callable(func):
         raise TypeError(f"func must be a callable object, got {func!r}")
     if not isinstance(tasks, Iterable):
-        raise TypeError(f"tasks must be an iterable object, but got {type(tasks)}")
+        raise TypeError(f"tasks must be iterable, got {type(tasks).__name__}")
     if isinstance(tasks, Sized):
         if len(tasks) == 0:
             if task_num is None:

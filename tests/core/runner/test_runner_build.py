@@ -202,3 +202,23 @@ def test_seeded_runs_are_identical(toy_kwargs, tmp_path):
         runner.train()
         finals.append(runner.model.linear.weight.detach().clone())
     assert torch.equal(finals[0], finals[1])
+
+
+@pytest.mark.parametrize("by_epoch", [True, False])
+def test_a_scheduler_without_end_ends_with_training(toy_kwargs, by_epoch):
+    """As in MMEngine: ``end`` defaults to max_epochs (max_iters when the scheduler counts
+    iterations), so a cosine schedule without T_max spans the whole run."""
+    schedulers = [
+        dict(type="CosineAnnealingLR", by_epoch=by_epoch, eta_min=0.0),
+        dict(type="ConstantLR", factor=0.5, by_epoch=by_epoch, end=1),  # an explicit end stays
+        dict(type="LinearLR", start_factor=0.1, by_epoch=True, convert_to_iter_based=True),
+    ]
+    runner = Runner(**toy_kwargs(max_epochs=3, by_epoch=by_epoch, param_scheduler=schedulers))
+    runner.train()
+    cosine, constant, linear = runner.param_schedulers
+    expected_end = 3 if by_epoch else runner.max_iters
+    assert (cosine.end, cosine.T_max) == (expected_end, expected_end)
+    assert constant.end == 1
+    # an epoch-counting scheduler in an iteration-based loop ends after max_epochs = 1 epoch
+    epochs = 3 if by_epoch else 1
+    assert (linear.by_epoch, linear.end) == (False, epochs * len(runner.train_dataloader))

@@ -184,9 +184,14 @@ def build_optim_wrapper(model: nn.Module, optim_wrapper: Any) -> Any:
 
 
 def build_param_schedulers(
-    scheduler: Any, optim_wrapper: Any, epoch_length: int | None
+    scheduler: Any, optim_wrapper: Any, train_loop: Any = None
 ) -> list | dict:
-    """Schedulers for ``optim_wrapper`` (a list, or a dict per wrapper of a wrapper dict)."""
+    """Schedulers for ``optim_wrapper`` (a list, or a dict per wrapper of a wrapper dict).
+
+    With a built ``train_loop``, a scheduler config without ``end`` ends with training
+    (``max_epochs``, or ``max_iters`` when ``by_epoch=False``), as in MMEngine; its
+    length also converts epoch-based configs with ``convert_to_iter_based=True``.
+    """
     from treadle.optim import OptimWrapperDict
 
     if scheduler is None:
@@ -196,17 +201,17 @@ def build_param_schedulers(
     ):
         if isinstance(scheduler, dict):
             return {
-                name: _schedulers_for(scheduler[name], optim_wrapper[name], epoch_length)
+                name: _schedulers_for(scheduler[name], optim_wrapper[name], train_loop)
                 for name in scheduler
             }
         return {
-            name: _schedulers_for(scheduler, wrapper, epoch_length)
+            name: _schedulers_for(scheduler, wrapper, train_loop)
             for name, wrapper in optim_wrapper.items()
         }
-    return _schedulers_for(scheduler, optim_wrapper, epoch_length)
+    return _schedulers_for(scheduler, optim_wrapper, train_loop)
 
 
-def _schedulers_for(scheduler: Any, optim_wrapper: Any, epoch_length: int | None) -> list:
+def _schedulers_for(scheduler: Any, optim_wrapper: Any, train_loop: Any) -> list:
     items = scheduler if isinstance(scheduler, (list, tuple)) else [scheduler]
     built = []
     for item in items:
@@ -214,14 +219,19 @@ def _schedulers_for(scheduler: Any, optim_wrapper: Any, epoch_length: int | None
             built.append(item)
             continue
         cfg = _plain(item)
+        if train_loop is not None:
+            length_name = "max_epochs" if cfg.get("by_epoch", True) else "max_iters"
+            default_end = getattr(train_loop, length_name, None)
+            if default_end is not None:
+                cfg.setdefault("end", default_end)
         default_args: dict[str, Any] = dict(optimizer=optim_wrapper)
         if cfg.get("convert_to_iter_based", False):
-            if epoch_length is None:
+            if train_loop is None:
                 raise ValueError(
                     f"param_scheduler {cfg.get('type')} has convert_to_iter_based=True, which "
                     "needs the train dataloader's length; set train_dataloader"
                 )
-            default_args["epoch_length"] = epoch_length
+            default_args["epoch_length"] = len(train_loop.dataloader)
         built.append(PARAM_SCHEDULERS.build(cfg, default_args=default_args))
     return built
 

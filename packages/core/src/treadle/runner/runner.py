@@ -328,10 +328,11 @@ class Runner(ResumeMixin):
         return builders.build_optim_wrapper(self._bare_model(), optim_wrapper)
 
     def build_param_scheduler(self, scheduler: Any) -> list | dict:
-        """The parameter schedulers of ``self.optim_wrapper``."""
+        """The parameter schedulers of ``self.optim_wrapper``; without ``end`` a scheduler
+        ends with training (once the train loop is built)."""
         loop = self._train_loop
-        length = len(loop.dataloader) if isinstance(loop, BaseLoop) else None
-        return builders.build_param_schedulers(scheduler, self.optim_wrapper, length)
+        loop = loop if isinstance(loop, BaseLoop) else None
+        return builders.build_param_schedulers(scheduler, self.optim_wrapper, loop)
 
     def build_train_loop(self, loop: Any) -> BaseLoop:
         """The train loop: ``by_epoch`` picks a built-in one, ``type`` one from LOOPS."""

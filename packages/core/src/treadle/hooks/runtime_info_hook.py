@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from treadle import __version__
 from treadle.hooks.hook import Hook
 from treadle.logging.message_hub import PENDING_LIMIT
 from treadle.registry import HOOKS
@@ -49,6 +50,7 @@ class RuntimeInfoHook(Hook):
         hub.update_info("cfg", getattr(cfg, "pretty_text", cfg))
         hub.update_info("seed", runner.seed)
         hub.update_info("experiment_name", runner.experiment_name)
+        hub.update_info("treadle_version", __version__)  # MMEngine's: mmengine_version
         self.last_loop_stage = None
 
     def before_train(self, runner: Any) -> None:

@@ -1,0 +1,269 @@
+"""Runner parity with a live MMEngine 0.10.7 (run by ``nox -s parity``).
+
+The same small job -- a linear regressor, SGD with momentum, a MultiStepLR schedule,
+validation with an MSE metric, the best checkpoint kept -- runs under MMEngine's Runner
+and under Treadle's, epoch-based and iteration-based, each in a fresh process. The
+two must end with the same weights and metrics, write the same scalar records and
+log lines (clock readings masked), the same checkpoint layout and the same files;
+what Treadle adds on purpose (README, "Migrating from MMEngine") is listed below and
+nothing else may differ.
+
+    python tests/core/runner/mmengine_parity.py          # both sides, then compare
+    python tests/core/runner/mmengine_parity.py --side treadle --by-epoch 1 OUT.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+#: keys whose values are clock readings (compared by presence only)
+CLOCK_KEYS = ("time", "data_time", "eta")
+#: what Treadle's checkpoints add (README: "Resume"): the loop position and the RNG states
+TREADLE_CHECKPOINT_EXTRAS = {"loop", "rng_state"}
+#: MMEngine dumps an empty ``<timestamp>.py`` config for a runner built without a config;
+#: Treadle writes the config only when there is one (README: "Runner")
+MMENGINE_ONLY_FILES = {"TIME.py"}
+
+
+def _own_version(keys: list[str]) -> list[str]:
+    """Keys with MMEngine's version key named as Treadle's."""
+    return sorted("treadle_version" if k == "mmengine_version" else k for k in keys)
+
+
+def run_job(side: str, by_epoch: bool, work_dir: str) -> dict:
+    """Train, validate and test under ``side`` ('mmengine' or 'treadle'); a JSON summary."""
+    import importlib
+
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.utils.data import DataLoader, Dataset, default_collate
+
+    BaseModel = importlib.import_module(f"{side}.model").BaseModel
+    BaseMetric = importlib.import_module(f"{side}.evaluator").BaseMetric
+    Runner = importlib.import_module(f"{side}.runner").Runner
+
+    class Pairs(Dataset):
+        def __init__(self, size: int, seed: int) -> None:
+            self.metainfo = dict(classes=("y",))
+            generator = torch.Generator().manual_seed(seed)
+            self.x = torch.randn(size, 16, generator=generator)
+            self.y = self.x[:, :1] * 2.0 + 0.1 * torch.randn(size, 1, generator=generator)
+
+        def __len__(self) -> int:
+            return len(self.x)
+
+        def __getitem__(self, index: int) -> dict:
+            return dict(inputs=self.x[index], target=self.y[index])
+
+    class Regressor(BaseModel):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(16, 1)
+
+        def forward(self, inputs, target=None, mode="tensor"):
+            pred = self.linear(inputs)
+            if mode == "loss":
+                return dict(loss=F.mse_loss(pred, target))
+            if mode == "predict":
+                return [dict(pred=p, target=t) for p, t in zip(pred, target, strict=True)]
+            return pred
+
+    class MSE(BaseMetric):
+        def process(self, data_batch, data_samples):
+            for sample in data_samples:
+                self.results.append(float((sample["pred"] - sample["target"]).pow(2).sum()))
+
+        def compute_metrics(self, results):
+            return dict(mse=sum(results) / len(results))
+
+    def loader(size: int, seed: int) -> DataLoader:
+        return DataLoader(
+            Pairs(size, seed), batch_size=4, shuffle=False, collate_fn=default_collate
+        )
+
+    torch.manual_seed(0)
+    model = Regressor()
+    if by_epoch:
+        train_cfg = dict(by_epoch=True, max_epochs=3, val_interval=1)
+        scheduler = dict(type="MultiStepLR", milestones=[2], gamma=0.1, by_epoch=True)
+    else:
+        train_cfg = dict(by_epoch=False, max_iters=18, val_interval=6)
+        scheduler = dict(type="MultiStepLR", milestones=[12], gamma=0.1, by_epoch=False)
+    runner = Runner(
+        model=model,
+        work_dir=work_dir,
+        train_dataloader=loader(24, 0),
+        val_dataloader=loader(8, 1),
+        test_dataloader=loader(8, 2),
+        train_cfg=train_cfg,
+        val_cfg=dict(),
+        test_cfg=dict(),
+        optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.05, momentum=0.9)),
+        param_scheduler=scheduler,
+        val_evaluator=[MSE()],
+        test_evaluator=[MSE()],
+        default_hooks=dict(
+            logger=dict(type="LoggerHook", interval=2),
+            checkpoint=dict(
+                type="CheckpointHook",
+                interval=1 if by_epoch else 6,
+                by_epoch=by_epoch,
+                save_best="mse",
+                rule="less",
+                max_keep_ckpts=2,
+            ),
+        ),
+        log_processor=dict(by_epoch=by_epoch),
+        randomness=dict(seed=0),
+        log_level="INFO",
+        experiment_name=f"parity-{side}",
+    )
+    runner.train()
+    test_metrics = runner.test()
+    return dict(
+        weights={k: v.flatten().tolist() for k, v in runner.model.state_dict().items()},
+        test_metrics=test_metrics,
+        **_work_dir_summary(Path(work_dir)),
+    )
+
+
+def _work_dir_summary(work_dir: Path) -> dict:
+    """Files, scalar records, log lines and checkpoint layout a run left in ``work_dir``."""
+    import torch
+
+    stamp = re.compile(r"\d{8}_\d{6}")
+    files = sorted(stamp.sub("TIME", str(p.relative_to(work_dir))) for p in work_dir.rglob("*"))
+    (scalars,) = work_dir.glob("*/vis_data/scalars.json")
+    records = [json.loads(line) for line in scalars.read_text().splitlines()]
+    (log,) = work_dir.glob("*/*.log")
+    # the message after "<date> <time> - <logger name> - <LEVEL> - "
+    lines = [
+        line.split(" - ", 3)[3]
+        for line in log.read_text().splitlines()
+        if re.match(r"\d\d/\d\d \d\d:\d\d:\d\d - ", line) and re.search(r"(Epoch|Iter)\(", line)
+    ]
+    marker = (work_dir / "last_checkpoint").read_text().strip()
+    checkpoint = torch.load(marker, map_location="cpu", weights_only=False)
+    return dict(
+        files=files,
+        records=records,
+        log_lines=lines,
+        last_checkpoint=os.path.basename(marker),
+        checkpoint_keys=sorted(checkpoint),
+        meta_keys=sorted(checkpoint["meta"]),
+        meta_epoch_iter=[checkpoint["meta"]["epoch"], checkpoint["meta"]["iter"]],
+        hub_runtime_keys=sorted(checkpoint["message_hub"]["runtime_info"]),
+        hub_scalar_keys=sorted(checkpoint["message_hub"]["log_scalars"]),
+        optimizer_keys=sorted(checkpoint["optimizer"]),
+        scheduler_states=checkpoint["param_schedulers"],
+    )
+
+
+# ----- comparison ------------------------------------------------------------------------
+def _mask_record(record: dict) -> dict:
+    return {k: ("CLOCK" if k in CLOCK_KEYS else v) for k, v in record.items()}
+
+
+def _mask_line(line: str) -> str:
+    line = re.sub(r"eta: [0-9:, day]+?  ", "eta: CLOCK  ", line)
+    return re.sub(r"((?:^|  )(?:time|data_time): )[0-9.]+", r"\1CLOCK", line)
+
+
+def _close(a: object, b: object, what: str, problems: list[str]) -> None:
+    if isinstance(a, float) and isinstance(b, float):
+        if abs(a - b) > 1e-6 * max(1.0, abs(a)):
+            problems.append(f"{what}: {a!r} != {b!r}")
+    elif isinstance(a, dict) and isinstance(b, dict):
+        if list(a) != list(b):
+            problems.append(f"{what}: keys {list(a)} != {list(b)}")
+        for key in a.keys() & b.keys():
+            _close(a[key], b[key], f"{what}.{key}", problems)
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            problems.append(f"{what}: {len(a)} items != {len(b)}")
+        for index, (x, y) in enumerate(zip(a, b, strict=False)):
+            _close(x, y, f"{what}[{index}]", problems)
+    elif a != b:
+        problems.append(f"{what}: {a!r} != {b!r}")
+
+
+def compare(mm: dict, tr: dict) -> list[str]:
+    """What differs between the MMEngine (``mm``) and Treadle (``tr``) summaries."""
+    problems: list[str] = []
+    _close(mm["weights"], tr["weights"], "final weights", problems)
+    _close(mm["test_metrics"], tr["test_metrics"], "test metrics", problems)
+    _close(
+        [_mask_record(r) for r in mm["records"]],
+        [_mask_record(r) for r in tr["records"]],
+        "scalars.json",
+        problems,
+    )
+    _close(
+        [_mask_line(x) for x in mm["log_lines"]],
+        [_mask_line(x) for x in tr["log_lines"]],
+        "log lines",
+        problems,
+    )
+    for key in ("last_checkpoint", "meta_epoch_iter", "hub_scalar_keys", "optimizer_keys"):
+        _close(mm[key], tr[key], key, problems)
+    mm_files = [name for name in mm["files"] if name not in MMENGINE_ONLY_FILES]
+    _close(mm_files, tr["files"], "files", problems)
+    for key in ("hub_runtime_keys", "meta_keys"):
+        _close(_own_version(mm[key]), tr[key], key, problems)
+    _close(
+        mm["checkpoint_keys"],
+        sorted(set(tr["checkpoint_keys"]) - TREADLE_CHECKPOINT_EXTRAS),
+        "checkpoint keys",
+        problems,
+    )
+    _close(
+        [dict(sorted(state.items())) for state in mm["scheduler_states"]],
+        [dict(sorted(state.items())) for state in tr["scheduler_states"]],
+        "scheduler states",
+        problems,
+    )
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--side", choices=("mmengine", "treadle"))
+    parser.add_argument("--by-epoch", type=int, default=1)
+    parser.add_argument("out", nargs="?")
+    args = parser.parse_args()
+    if args.side:  # one side, in this process
+        with tempfile.TemporaryDirectory() as work_dir:
+            summary = run_job(args.side, bool(args.by_epoch), work_dir)
+        Path(args.out).write_text(json.dumps(summary))
+        return 0
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for by_epoch in (1, 0):
+            summaries = {}
+            for side in ("mmengine", "treadle"):
+                out = Path(tmp, f"{side}-{by_epoch}.json")
+                command = [sys.executable, __file__, "--side", side, "--by-epoch", str(by_epoch)]
+                subprocess.run([*command, str(out)], check=True, capture_output=True)
+                summaries[side] = json.loads(out.read_text())
+            problems = compare(summaries["mmengine"], summaries["treadle"])
+            kind = "epoch-based" if by_epoch else "iteration-based"
+            if problems:
+                failures += 1
+                print(f"runner parity ({kind}): {len(problems)} differences")
+                for problem in problems:
+                    print(f"  {problem}")
+            else:
+                print(f"runner parity ({kind}): same weights, metrics, scalars, log lines, files")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

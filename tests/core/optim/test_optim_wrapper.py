@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from support.optim_toys import snapshot, toy_data, toy_model
 from torch import nn
 
+from treadle.logging import MessageHub
 from treadle.optim import OptimWrapper
 
 
@@ -125,6 +126,9 @@ def test_clip_grad_by_norm_and_by_value():
     expected_norm = torch.nn.utils.clip_grad_norm_(reference.parameters(), 0.01)
     assert wrapper.grad_norm == pytest.approx(float(expected_norm))
     assert wrapper.grad_norm > 0.01
+    # and logged, as MMEngine does, through the current message hub
+    hub_norm = MessageHub.get_current_instance().get_scalar("train/grad_norm").current()
+    assert hub_norm == pytest.approx(float(expected_norm))
     norm = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in model.parameters()]))
     assert float(norm) == pytest.approx(0.01, rel=1e-4)
 

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from treadle.logging.message_hub import MessageHub
 from treadle.optim.base import BaseOptimWrapper
 from treadle.registry import OPTIM_WRAPPERS
 
@@ -227,6 +228,9 @@ class OptimWrapper(BaseOptimWrapper):
             result = self.clip_func(params, **self.clip_grad_kwargs)
             if result is not None:  # clip_grad_value_ returns None
                 self.grad_norm = float(result)
+                # logged (smoothed like the loss) as MMEngine does, by the current run's hub
+                hub = MessageHub.get_current_instance()
+                hub.update_scalar("train/grad_norm", self.grad_norm)
 
     # ----------------------------------------------------------- accumulation
     @property

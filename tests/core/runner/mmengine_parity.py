@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,12 @@ def _own_version(keys: list[str]) -> list[str]:
     return sorted("treadle_version" if k == "mmengine_version" else k for k in keys)
 
 
-#: the jobs: plain objects counting epochs or iterations, and a whole config built through
-#: the registries (shuffled data, gradient accumulation and clipping, warm-up then cosine
-#: without ``end``, EMA, a custom log statistic)
-VARIANTS = ("epoch", "iter", "config")
+#: the jobs: plain objects counting epochs or iterations; a whole config built through the
+#: registries (shuffled data, gradient accumulation and clipping, warm-up then cosine
+#: without ``end``, EMA, a custom log statistic); that config counted in iterations over an
+#: InfiniteSampler (dynamic validation intervals, poly decay, save_last, kept checkpoints);
+#: and that config trained two epochs, then resumed by a new runner for the third
+VARIANTS = ("epoch", "iter", "config", "iterations", "resume")
 
 
 def _job_parts(side: str) -> dict:
@@ -150,29 +153,26 @@ def _object_job(side: str, by_epoch: bool, work_dir: str) -> Any:
     )
 
 
-def _config_job(side: str, work_dir: str) -> Any:
-    """``Runner.from_cfg`` on a whole config of registry names."""
-    import importlib
-
+def _whole_config(side: str, variant: str, work_dir: str) -> dict:
+    """A whole config of registry names for ``Runner.from_cfg``."""
     _job_parts(side)
-    Config = importlib.import_module(f"{side}.config").Config
-    Runner = importlib.import_module(f"{side}.runner").Runner
 
-    def loader(size: int, seed: int, shuffle: bool) -> dict:
+    def loader(size: int, seed: int, sampler: dict) -> dict:
         return dict(
             dataset=dict(type="ParityPairs", size=size, seed=seed),
-            sampler=dict(type="DefaultSampler", shuffle=shuffle),
+            sampler=sampler,
             batch_size=4,
             collate_fn=dict(type="default_collate"),
         )
 
+    in_order = dict(type="DefaultSampler", shuffle=False)
     cfg = dict(
         model=dict(type="ParityRegressor"),
         work_dir=work_dir,
         experiment_name=f"parity-{side}",
-        train_dataloader=loader(24, 0, True),
-        val_dataloader=loader(8, 1, False),
-        test_dataloader=loader(8, 2, False),
+        train_dataloader=loader(24, 0, dict(type="DefaultSampler", shuffle=True)),
+        val_dataloader=loader(8, 1, in_order),
+        test_dataloader=loader(8, 2, in_order),
         train_cfg=dict(by_epoch=True, max_epochs=3, val_interval=1),
         val_cfg=dict(),
         test_cfg=dict(),
@@ -201,22 +201,60 @@ def _config_job(side: str, work_dir: str) -> Any:
         randomness=dict(seed=1),
         log_level="INFO",
     )
-    return Runner.from_cfg(Config(cfg))
+    if variant == "iterations":  # an endless sampler, counted and logged in iterations
+        cfg.update(
+            train_dataloader=loader(24, 0, dict(type="InfiniteSampler", shuffle=True)),
+            train_cfg=dict(
+                by_epoch=False,
+                max_iters=20,
+                val_interval=5,
+                val_begin=6,
+                dynamic_intervals=[(12, 4)],
+            ),
+            optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.05, momentum=0.9)),
+            param_scheduler=dict(type="PolyLR", power=1.0, eta_min=1e-3, by_epoch=False),
+            default_hooks=dict(
+                logger=dict(type="LoggerHook", interval=3, log_metric_by_epoch=False),
+                checkpoint=dict(
+                    type="CheckpointHook",
+                    interval=5,
+                    by_epoch=False,
+                    max_keep_ckpts=2,
+                    save_last=True,
+                    save_best="mse",
+                    rule="less",
+                ),
+            ),
+            custom_hooks=[],
+            log_processor=dict(by_epoch=False),
+        )
+    return cfg
 
 
 def run_job(side: str, variant: str, work_dir: str) -> dict:
     """Train, validate and test ``variant`` under ``side`` ('mmengine' or 'treadle'); a
     JSON summary."""
-    if variant == "config":
-        runner = _config_job(side, work_dir)
-    else:
+    import importlib
+
+    if variant in ("epoch", "iter"):
         runner = _object_job(side, variant == "epoch", work_dir)
+    else:
+        Config = importlib.import_module(f"{side}.config").Config
+        Runner = importlib.import_module(f"{side}.runner").Runner
+        cfg = _whole_config(side, variant, work_dir)
+        if variant == "resume":  # two epochs, then a new runner resumes for the third
+            first = dict(cfg, experiment_name=f"parity-{side}-first")
+            first["train_cfg"] = dict(cfg["train_cfg"], max_epochs=2)
+            Runner.from_cfg(Config(first)).train()
+            time.sleep(1.1)  # the resumed run gets its own timestamped log directory
+            cfg["resume"] = True
+        runner = Runner.from_cfg(Config(cfg))
     runner.train()
     test_metrics = runner.test()
     return dict(
         weights={k: v.flatten().tolist() for k, v in runner.model.state_dict().items()},
         test_metrics=test_metrics,
-        config_given=variant == "config",
+        config_given=variant not in ("epoch", "iter"),
         **_work_dir_summary(Path(work_dir)),
     )
 
@@ -227,9 +265,10 @@ def _work_dir_summary(work_dir: Path) -> dict:
 
     stamp = re.compile(r"\d{8}_\d{6}")
     files = sorted(stamp.sub("TIME", str(p.relative_to(work_dir))) for p in work_dir.rglob("*"))
-    (scalars,) = work_dir.glob("*/vis_data/scalars.json")
+    run_dir = sorted(p for p in work_dir.iterdir() if p.is_dir())[-1]  # the newest run's
+    scalars = run_dir / "vis_data" / "scalars.json"
     records = [json.loads(line) for line in scalars.read_text().splitlines()]
-    (log,) = work_dir.glob("*/*.log")
+    (log,) = run_dir.glob("*.log")
     # the message after "<date> <time> - <logger name> - <LEVEL> - "
     lines = [
         line.split(" - ", 3)[3]
@@ -343,7 +382,10 @@ def main() -> int:
             for side in ("mmengine", "treadle"):
                 out = Path(tmp, f"{side}-{variant}.json")
                 command = [sys.executable, __file__, "--side", side, "--variant", variant]
-                subprocess.run([*command, str(out)], check=True, capture_output=True)
+                env = dict(os.environ)
+                if side == "mmengine":  # its resume calls torch.load without weights_only,
+                    env["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"  # which torch 2.6+ refuses
+                subprocess.run([*command, str(out)], check=True, capture_output=True, env=env)
                 summaries[side] = json.loads(out.read_text())
             problems = compare(summaries["mmengine"], summaries["treadle"])
             if problems:

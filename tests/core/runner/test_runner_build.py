@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -222,3 +224,17 @@ def test_a_scheduler_without_end_ends_with_training(toy_kwargs, by_epoch):
     # an epoch-counting scheduler in an iteration-based loop ends after max_epochs = 1 epoch
     epochs = 3 if by_epoch else 1
     assert (linear.by_epoch, linear.end) == (False, epochs * len(runner.train_dataloader))
+
+
+def test_val_alone_with_a_global_window_statistic(toy_kwargs):
+    """A 'global' window counts the iterations trained; a runner with no train loop at all
+    (val() of a checkpoint) takes every value instead of failing on runner.iter."""
+    statistic = dict(data_src="time", method_name="max", window_size="global", log_name="t_max")
+    kwargs = toy_kwargs(log_processor=dict(custom_cfg=[statistic]), log_level="INFO")
+    for key in ("train_dataloader", "train_cfg", "optim_wrapper"):
+        kwargs[key] = None
+    runner = Runner(**kwargs)
+    metrics = runner.val()
+    assert "mse" in metrics
+    log = Path(runner.logger.log_file).read_text()
+    assert re.search(r"Epoch\(val\) \[0\]\[2/2\].*t_max: \d", log)

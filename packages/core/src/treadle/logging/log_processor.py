@@ -134,8 +134,8 @@ class LogProcessor:
             window = cfg.get("window_size")
             if window == "epoch":
                 cfg["window_size"] = batch_idx + 1
-            elif window == "global":
-                cfg["window_size"] = runner.iter + 1
+            elif window == "global":  # the run so far; without training, every value
+                cfg["window_size"] = runner.iter + 1 if _has_train_loop(runner) else None
             parsed.append(cfg)
         return parsed
 

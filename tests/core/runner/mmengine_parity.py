@@ -41,7 +41,8 @@ def _own_version(keys: list[str]) -> list[str]:
 #: the jobs: plain objects counting epochs or iterations; a whole config built through the
 #: registries (shuffled data, gradient accumulation and clipping, warm-up then cosine
 #: without ``end``, EMA, a custom log statistic); that config counted in iterations over an
-#: InfiniteSampler (dynamic validation intervals, poly decay, save_last, kept checkpoints);
+#: InfiniteSampler (dynamic validation intervals, poly decay, save_last, kept checkpoints,
+#: validation losses the model appends to its predictions);
 #: that config trained two epochs, then resumed by a new runner for the third; and a
 #: runner without training parts that loads a checkpoint (``load_from``) to val and test
 VARIANTS = ("epoch", "iter", "config", "iterations", "resume", "evaluate")
@@ -59,6 +60,7 @@ def _job_parts(side: str) -> dict:
 
     BaseModel = importlib.import_module(f"{side}.model").BaseModel
     BaseMetric = importlib.import_module(f"{side}.evaluator").BaseMetric
+    BaseDataElement = importlib.import_module(f"{side}.structures").BaseDataElement
     registry = importlib.import_module(f"{side}.registry")
 
     @registry.DATASETS.register_module(name="ParityPairs", force=True)
@@ -77,16 +79,21 @@ def _job_parts(side: str) -> dict:
 
     @registry.MODELS.register_module(name="ParityRegressor", force=True)
     class Regressor(BaseModel):
-        def __init__(self) -> None:
+        def __init__(self, report_loss: bool = False) -> None:
             super().__init__()
             self.linear = nn.Linear(16, 1)
+            self.report_loss = report_loss  # MMEngine's loss element after the predictions
 
         def forward(self, inputs, target=None, mode="tensor"):
             pred = self.linear(inputs)
             if mode == "loss":
                 return dict(loss=F.mse_loss(pred, target))
             if mode == "predict":
-                return [dict(pred=p, target=t) for p, t in zip(pred, target, strict=True)]
+                outputs = [dict(pred=p, target=t) for p, t in zip(pred, target, strict=True)]
+                if self.report_loss:
+                    loss = dict(loss=F.mse_loss(pred, target), loss_l1=F.l1_loss(pred, target))
+                    outputs.append(BaseDataElement(loss=loss))
+                return outputs
             return pred
 
     @registry.METRICS.register_module(name="ParityMSE", force=True)
@@ -203,6 +210,7 @@ def _whole_config(side: str, variant: str, work_dir: str) -> dict:
     )
     if variant == "iterations":  # an endless sampler, counted and logged in iterations
         cfg.update(
+            model=dict(type="ParityRegressor", report_loss=True),
             train_dataloader=loader(24, 0, dict(type="InfiniteSampler", shuffle=True)),
             train_cfg=dict(
                 by_epoch=False,

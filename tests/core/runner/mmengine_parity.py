@@ -44,8 +44,9 @@ def _own_version(keys: list[str]) -> list[str]:
 #: InfiniteSampler (dynamic validation intervals, poly decay, save_last, kept checkpoints,
 #: validation losses the model appends to its predictions);
 #: that config trained two epochs, then resumed by a new runner for the third; and a
-#: runner without training parts that loads a checkpoint (``load_from``) to val and test
-VARIANTS = ("epoch", "iter", "config", "iterations", "resume", "evaluate")
+#: runner without training parts that loads a checkpoint (``load_from``) to val and test;
+#: and extras: auto_scale_lr, EarlyStoppingHook, checkpoints and logs sent to out_dir
+VARIANTS = ("epoch", "iter", "config", "iterations", "resume", "evaluate", "extras")
 
 
 def _job_parts(side: str) -> dict:
@@ -236,6 +237,28 @@ def _whole_config(side: str, variant: str, work_dir: str) -> dict:
             custom_hooks=[],
             log_processor=dict(by_epoch=False),
         )
+    if variant == "extras":  # scaled lr, early stopping, checkpoints and logs in out_dir
+        cfg.update(
+            train_cfg=dict(by_epoch=True, max_epochs=8, val_interval=1),
+            auto_scale_lr=dict(enable=True, base_batch_size=8),
+            default_hooks=dict(
+                logger=dict(type="LoggerHook", interval=3, out_dir=f"{work_dir}/logs_out"),
+                checkpoint=dict(
+                    type="CheckpointHook",
+                    interval=2,
+                    filename_tmpl="ckpt_{}.pth",
+                    save_optimizer=False,
+                    out_dir=f"{work_dir}/ckpt_out",
+                    save_best="mse",
+                    rule="less",
+                ),
+            ),
+            custom_hooks=[
+                dict(
+                    type="EarlyStoppingHook", monitor="mse", rule="less", min_delta=0.45, patience=2
+                )
+            ],
+        )
     return cfg
 
 
@@ -295,8 +318,12 @@ def _work_dir_summary(work_dir: Path) -> dict:
     import torch
 
     stamp = re.compile(r"\d{8}_\d{6}")
-    files = sorted(stamp.sub("TIME", str(p.relative_to(work_dir))) for p in work_dir.rglob("*"))
-    run_dir = sorted(p for p in work_dir.iterdir() if p.is_dir())[-1]  # the newest run's
+    files = sorted(  # out_dir copies sit under the work_dir's (temporary) name
+        stamp.sub("TIME", str(p.relative_to(work_dir))).replace(work_dir.name, "WORK")
+        for p in work_dir.rglob("*")
+    )
+    run_dirs = [p for p in work_dir.iterdir() if p.is_dir() and stamp.fullmatch(p.name)]
+    run_dir = max(run_dirs)  # the newest run's
     scalars = run_dir / "vis_data" / "scalars.json"
     records = [json.loads(line) for line in scalars.read_text().splitlines()]
     (log,) = run_dir.glob("*.log")
@@ -319,7 +346,7 @@ def _work_dir_summary(work_dir: Path) -> dict:
         meta_epoch_iter=[checkpoint["meta"]["epoch"], checkpoint["meta"]["iter"]],
         hub_runtime_keys=sorted(checkpoint["message_hub"]["runtime_info"]),
         hub_scalar_keys=sorted(checkpoint["message_hub"]["log_scalars"]),
-        optimizer_keys=sorted(checkpoint["optimizer"]),
+        optimizer_keys=sorted(checkpoint.get("optimizer", {})),
         scheduler_states=checkpoint["param_schedulers"],
     )
 

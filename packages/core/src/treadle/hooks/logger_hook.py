@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from treadle.dist import is_main_process
 from treadle.fileio import dump, get_file_backend
 from treadle.fileio.io import resolve_backend_args
 from treadle.hooks.hook import Hook
@@ -143,11 +144,12 @@ class LoggerHook(Hook):
             runner, len(runner.test_dataloader), "test", with_non_scalar=True
         )
         runner.logger.info(log_str)
-        dump(_plain(tag), osp.join(runner.log_dir, self.json_log_path))
+        if is_main_process():  # the ranks share log_dir: one writer
+            dump(_plain(tag), osp.join(runner.log_dir, self.json_log_path))
 
     def after_run(self, runner: Any) -> None:
         runner.visualizer.close()
-        if self.out_dir is None:
+        if self.out_dir is None or not is_main_process():  # rank 0 owns the log files
             return
         uploaded = []
         for root, _, files in os.walk(runner.log_dir):

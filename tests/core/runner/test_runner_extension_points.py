@@ -244,6 +244,21 @@ def test_distributed_wrap_keeps_mmengine_buffer_default_without_torch_warning(
     assert type(ddp).__name__ == "MMDistributedDataParallel"
     assert ddp.broadcast_buffers is False  # MMEngine's default, set by the runner
     assert not [w for w in caught if "broadcast_buffers" in str(w.message)]
-    chosen = dict(type="MMDistributedDataParallel", broadcast_buffers=True)
+    assert ddp.find_unused_parameters is False
+    chosen = dict(type="MMDistributedDataParallel", broadcast_buffers=False)
     with pytest.warns(FutureWarning, match="broadcast_buffers"):  # the user's choice: torch's
-        assert runner.wrap_model(chosen, nn.Linear(2, 1)).broadcast_buffers is True
+        assert runner.wrap_model(chosen, nn.Linear(2, 1)).broadcast_buffers is False
+    # a wrapper config is built as given: DDP's own defaults, as MMEngine does
+    given = runner.wrap_model(dict(find_unused_parameters=True), nn.Linear(2, 1))
+    assert type(given).__name__ == "MMDistributedDataParallel"
+    assert (given.broadcast_buffers, given.find_unused_parameters) == (True, True)
+
+
+def test_top_level_find_unused_parameters_reaches_ddp(toy_kwargs, one_rank_group):
+    from treadle.config import Config
+
+    kwargs = toy_kwargs(launcher="pytorch")
+    runner = Runner(**kwargs, cfg=Config(dict(find_unused_parameters=True)))
+    assert runner.distributed
+    assert runner.model.find_unused_parameters is True
+    assert runner.model.broadcast_buffers is False

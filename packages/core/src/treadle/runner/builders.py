@@ -43,8 +43,22 @@ def build_model(model: nn.Module | dict) -> nn.Module:
     return MODELS.build(_plain(model))
 
 
-def wrap_model(model: nn.Module, model_wrapper_cfg: dict | None, distributed: bool) -> nn.Module:
-    """Move ``model`` to the current device and, when distributed, wrap it for DDP."""
+def wrap_model(
+    model: nn.Module,
+    model_wrapper_cfg: dict | None,
+    distributed: bool,
+    find_unused_parameters: bool = False,
+) -> nn.Module:
+    """Move ``model`` to the current device and, when distributed, wrap it for DDP.
+
+    Without ``model_wrapper_cfg`` the wrapper is ``MMDistributedDataParallel`` with
+    MMEngine's ``broadcast_buffers=False`` and the config's top-level
+    ``find_unused_parameters``; a ``model_wrapper_cfg`` is built as given (``type``
+    defaulting to ``MMDistributedDataParallel``), plus the current GPU as ``device_ids``
+    for a DDP wrapper, as MMEngine does.
+    """
+    from torch.nn.parallel import DistributedDataParallel
+
     from treadle.model import is_model_wrapper
 
     if is_model_wrapper(model):
@@ -60,15 +74,22 @@ def wrap_model(model: nn.Module, model_wrapper_cfg: dict | None, distributed: bo
         model = model.to(device)
     if not distributed:
         return model
-    cfg = _plain(model_wrapper_cfg or dict(type="MMDistributedDataParallel"))
-    default_buffers = "broadcast_buffers" not in cfg
-    cfg.setdefault("broadcast_buffers", False)
-    cfg.setdefault("find_unused_parameters", False)
-    if device is not None:
+    if model_wrapper_cfg is None:
+        cfg = dict(
+            type="MMDistributedDataParallel",
+            broadcast_buffers=False,
+            find_unused_parameters=find_unused_parameters,
+        )
+    else:
+        cfg = _plain(model_wrapper_cfg)
+        cfg.setdefault("type", "MMDistributedDataParallel")
+    wrapper_type = MODEL_WRAPPERS.get(cfg["type"]) if isinstance(cfg["type"], str) else cfg["type"]
+    is_ddp = isinstance(wrapper_type, type) and issubclass(wrapper_type, DistributedDataParallel)
+    if device is not None and is_ddp:
         cfg.setdefault("device_ids", [device.index])
     cfg["module"] = model
     with warnings.catch_warnings():
-        if default_buffers:
+        if model_wrapper_cfg is None:
             # torch deprecates broadcast_buffers, but its replacement still syncs buffers at
             # init, which MMEngine's default (False) does not: the warning is ours to keep
             warnings.filterwarnings(

@@ -8,7 +8,8 @@ layout and the same files; what Treadle adds on purpose (README, "Migrating from
 MMEngine") is listed below and nothing else may differ.
 
     python tests/core/runner/mmengine_parity.py          # both sides, then compare
-    python tests/core/runner/mmengine_parity.py --side treadle --variant config OUT.json
+    python tests/core/runner/mmengine_parity.py --side treadle --variant config \\
+        --work-dir EMPTY_DIR OUT.json                         # one side, one job
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _own_version(keys: list[str]) -> list[str]:
 #: validation losses the model appends to its predictions);
 #: that config trained two epochs, then resumed by a new runner for the third; and a
 #: runner without training parts that loads a checkpoint (``load_from``) to val and test;
-#: and extras: auto_scale_lr, EarlyStoppingHook, checkpoints and logs sent to out_dir
-VARIANTS = ("epoch", "iter", "config", "iterations", "resume", "evaluate", "extras")
+#: extras: auto_scale_lr, EarlyStoppingHook, checkpoints and logs sent to out_dir; and the
+#: config job data-parallel on two gloo ranks under torchrun
+VARIANTS = ("epoch", "iter", "config", "iterations", "resume", "evaluate", "extras", "ddp")
 
 
 def _job_parts(side: str) -> dict:
@@ -267,8 +269,21 @@ def run_job(side: str, variant: str, work_dir: str) -> dict:
     JSON summary."""
     import importlib
 
+    import torch.distributed
+
     if variant in ("epoch", "iter"):
         runner = _object_job(side, variant == "epoch", work_dir)
+    elif variant == "ddp":  # the config job on two gloo ranks under torchrun
+        Config = importlib.import_module(f"{side}.config").Config
+        Runner = importlib.import_module(f"{side}.runner").Runner
+        cfg = _whole_config(side, "config", work_dir)
+        cfg.update(launcher="pytorch", env_cfg=dict(dist_cfg=dict(backend="gloo")))
+        # MMEngine's launcher calls torch.cuda.set_device and its wrapper passes the local
+        # rank as device_ids even for gloo, which a CPU-only torch refuses: join the group
+        # here (both runners find it joined) and name no device in the wrapper config
+        cfg["model_wrapper_cfg"] = dict(type="MMDistributedDataParallel", device_ids=None)
+        torch.distributed.init_process_group("gloo")
+        runner = Runner.from_cfg(Config(cfg))
     elif variant == "evaluate":  # train one epoch, then only val() and test() a checkpoint
         Config = importlib.import_module(f"{side}.config").Config
         Runner = importlib.import_module(f"{side}.runner").Runner
@@ -423,29 +438,47 @@ def compare(mm: dict, tr: dict) -> list[str]:
     return problems
 
 
+def _run_side(side: str, variant: str, work_dir: Path, out: Path) -> dict:
+    """Run one side of ``variant`` in fresh processes (two torchrun ranks for 'ddp')."""
+    command = [sys.executable, __file__, "--side", side, "--variant", variant]
+    if variant == "ddp":
+        torchrun = ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
+        command = [sys.executable, *torchrun, *command[1:]]
+    env = dict(os.environ)
+    if side == "mmengine":  # its resume calls torch.load without weights_only,
+        env["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"  # which torch 2.6+ refuses
+    work_dir.mkdir()
+    command += ["--work-dir", str(work_dir), str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"{side} {variant} job failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(out.read_text())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", choices=("mmengine", "treadle"))
     parser.add_argument("--variant", choices=VARIANTS, default="epoch")
+    parser.add_argument("--work-dir", help="with --side: the (shared) work_dir of the job")
     parser.add_argument("out", nargs="?")
     args = parser.parse_args()
-    if args.side:  # one side, in this process
-        with tempfile.TemporaryDirectory() as work_dir:
-            summary = run_job(args.side, args.variant, work_dir)
-        Path(args.out).write_text(json.dumps(summary))
+    if args.side:  # one side (one rank of it), in this process
+        summary = run_job(args.side, args.variant, args.work_dir)
+        if os.environ.get("RANK", "0") == "0":
+            Path(args.out).write_text(json.dumps(summary))
         return 0
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         for variant in VARIANTS:
-            summaries = {}
-            for side in ("mmengine", "treadle"):
-                out = Path(tmp, f"{side}-{variant}.json")
-                command = [sys.executable, __file__, "--side", side, "--variant", variant]
-                env = dict(os.environ)
-                if side == "mmengine":  # its resume calls torch.load without weights_only,
-                    env["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"  # which torch 2.6+ refuses
-                subprocess.run([*command, str(out)], check=True, capture_output=True, env=env)
-                summaries[side] = json.loads(out.read_text())
+            summaries = {
+                side: _run_side(
+                    side,
+                    variant,
+                    Path(tmp, f"{side}-{variant}"),
+                    Path(tmp, f"{side}-{variant}.json"),
+                )
+                for side in ("mmengine", "treadle")
+            }
             problems = compare(summaries["mmengine"], summaries["treadle"])
             if problems:
                 failures += 1

@@ -379,6 +379,9 @@ def test_iteration_and_converted_epoch_schedulers_in_iter_loop(tmp_path):
 
 
 def test_iteration_schedulers_continue_after_resume(tmp_path):
+    """A run stopped after 5 of 12 iterations and resumed follows the schedule of the
+    whole run. The schedulers name their ``end``: without one it would default to the
+    first run's shorter length, which a resume keeps (as MMEngine's does)."""
     work = tmp_path / "work"
     lrs = []
     for max_iters, resume in ((5, False), (12, True)):
@@ -389,8 +392,14 @@ def test_iteration_schedulers_continue_after_resume(tmp_path):
             optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.1)),
             param_scheduler=[
                 dict(type="LinearLR", start_factor=0.5, by_epoch=False, begin=0, end=4),
-                dict(type="MultiStepLR", milestones=[6], gamma=0.5, by_epoch=False),
-                dict(type="MultiStepLR", milestones=[2], gamma=0.1, convert_to_iter_based=True),
+                dict(type="MultiStepLR", milestones=[6], gamma=0.5, by_epoch=False, end=12),
+                dict(
+                    type="MultiStepLR",
+                    milestones=[2],
+                    gamma=0.1,
+                    convert_to_iter_based=True,
+                    end=3,  # epochs of 4 iterations
+                ),
             ],
             default_hooks=dict(checkpoint=dict(type="CheckpointHook", by_epoch=False)),
             custom_hooks=[probe],

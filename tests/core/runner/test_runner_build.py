@@ -221,9 +221,8 @@ def test_a_scheduler_without_end_ends_with_training(toy_kwargs, by_epoch):
     expected_end = 3 if by_epoch else runner.max_iters
     assert (cosine.end, cosine.T_max) == (expected_end, expected_end)
     assert constant.end == 1
-    # an epoch-counting scheduler in an iteration-based loop ends after max_epochs = 1 epoch
-    epochs = 3 if by_epoch else 1
-    assert (linear.by_epoch, linear.end) == (False, epochs * len(runner.train_dataloader))
+    # an epoch-counting scheduler ends with training in an iteration-based loop too
+    assert (linear.by_epoch, linear.end) == (False, runner.max_iters)
 
 
 def test_val_alone_with_a_global_window_statistic(toy_kwargs):

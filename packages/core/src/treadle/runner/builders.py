@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import warnings
 from typing import Any
 
@@ -209,9 +210,10 @@ def build_param_schedulers(
 ) -> list | dict:
     """Schedulers for ``optim_wrapper`` (a list, or a dict per wrapper of a wrapper dict).
 
-    With a built ``train_loop``, a scheduler config without ``end`` ends with training
-    (``max_epochs``, or ``max_iters`` when ``by_epoch=False``), as in MMEngine; its
-    length also converts epoch-based configs with ``convert_to_iter_based=True``.
+    With a built ``train_loop``, a scheduler config without ``end`` ends with training:
+    ``max_iters`` when ``by_epoch=False``, else the epochs the run covers (MMEngine's
+    ``max_epochs``; for an iteration-based loop, where MMEngine uses 1, the epochs its
+    iterations span). The loader's length converts ``convert_to_iter_based=True`` configs.
     """
     from treadle.optim import OptimWrapperDict
 
@@ -240,11 +242,10 @@ def _schedulers_for(scheduler: Any, optim_wrapper: Any, train_loop: Any) -> list
             built.append(item)
             continue
         cfg = _plain(item)
-        if train_loop is not None:
-            length_name = "max_epochs" if cfg.get("by_epoch", True) else "max_iters"
-            default_end = getattr(train_loop, length_name, None)
+        if train_loop is not None and "end" not in cfg:
+            default_end = _training_length(train_loop, cfg.get("by_epoch", True))
             if default_end is not None:
-                cfg.setdefault("end", default_end)
+                cfg["end"] = default_end
         default_args: dict[str, Any] = dict(optimizer=optim_wrapper)
         if cfg.get("convert_to_iter_based", False):
             if train_loop is None:
@@ -255,6 +256,19 @@ def _schedulers_for(scheduler: Any, optim_wrapper: Any, train_loop: Any) -> list
             default_args["epoch_length"] = len(train_loop.dataloader)
         built.append(PARAM_SCHEDULERS.build(cfg, default_args=default_args))
     return built
+
+
+def _training_length(train_loop: Any, by_epoch: bool) -> int | None:
+    """The run's length in iterations, or in the epochs that cover its iterations (an
+    iteration-based loop's ``max_epochs`` is 1 whatever its length)."""
+    max_iters = getattr(train_loop, "max_iters", None)
+    if not by_epoch:
+        return max_iters
+    epochs = getattr(train_loop, "max_epochs", None)
+    per_epoch = len(train_loop.dataloader) if hasattr(train_loop.dataloader, "__len__") else 0
+    if max_iters and per_epoch:
+        epochs = max(epochs or 0, math.ceil(max_iters / per_epoch))
+    return epochs
 
 
 def build_evaluator(evaluator: Any) -> Any:

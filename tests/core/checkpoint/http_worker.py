@@ -25,6 +25,7 @@ def main() -> None:
         (Path(out_dir) / f"rank{get_rank()}.err").write_text(f"{type(exc).__name__}: {exc}")
     else:
         torch.save(checkpoint["state_dict"], Path(out_dir) / f"rank{get_rank()}.pt")
+    torch.distributed.barrier()  # no rank tears the group down while a peer still uses it
     torch.distributed.destroy_process_group()
 
 

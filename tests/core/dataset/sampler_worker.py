@@ -34,6 +34,7 @@ def main(out_dir: Path) -> None:
         "infinite": list(itertools.islice(iter(InfiniteSampler(dataset, seed=5)), 11)),
     }
     (out_dir / f"rank{rank}.json").write_text(json.dumps(report))
+    dist.barrier()  # no rank tears the group down while a peer still uses it
     dist.destroy_process_group()
 
 

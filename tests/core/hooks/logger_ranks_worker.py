@@ -4,6 +4,8 @@ work_dir, so what a rank wrote (test results, out_dir copies) shows in its direc
 import sys
 from pathlib import Path
 
+import torch.distributed
+
 sys.path.insert(0, str(Path(__file__).parents[2] / "fixtures" / "toy_runner"))
 import toy_train  # noqa: F401  (registers ToyRegression, ToyRegressor, ToyMSE)
 
@@ -28,3 +30,5 @@ runner = Runner(
     log_level="WARNING",
 )
 runner.test()
+torch.distributed.barrier()  # no rank tears the group down while a peer still uses it
+torch.distributed.destroy_process_group()

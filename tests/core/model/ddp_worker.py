@@ -102,6 +102,7 @@ def main(out_dir: Path) -> None:
         },
         out_dir / f"rank{rank}.pt",
     )
+    torch.distributed.barrier()  # no rank tears the group down while a peer still uses it
     torch.distributed.destroy_process_group()
 
 

@@ -1,11 +1,9 @@
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from support.servers import free_port
 
 from treadle.hooks import IterTimerHook, LoggerHook, RuntimeInfoHook
 
@@ -109,22 +107,11 @@ def test_bad_arguments_are_named(kwargs, error, match):
         LoggerHook(**kwargs)
 
 
-def test_only_rank_zero_writes_test_results_and_uploads_logs(tmp_path):
+def test_only_rank_zero_writes_test_results_and_uploads_logs(tmp_path, launch_ranks):
     """LoggerHook in a 2-rank job: the test-results JSON and the out_dir copies come from
     rank 0 alone (the ranks share one log_dir in a real run)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("RANK", "WORLD_SIZE", "MASTER_", "LOCAL_"))
-    }
-    env["OMP_NUM_THREADS"] = "1"
-    cmd = [
-        sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
-        "--master-addr", "127.0.0.1", "--master-port", str(free_port()),
-        str(Path(__file__).with_name("logger_ranks_worker.py")), str(tmp_path),
-    ]  # fmt: skip
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    worker = Path(__file__).with_name("logger_ranks_worker.py")
+    launch_ranks([sys.executable, str(worker), str(tmp_path)])
     results = {rank: list((tmp_path / f"work{rank}").glob("*/*.json")) for rank in (0, 1)}
     assert len(results[0]) == 1 and "mse" in results[0][0].read_text()
     assert results[1] == []

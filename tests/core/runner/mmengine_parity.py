@@ -29,6 +29,10 @@ from typing import Any
 CLOCK_KEYS = ("time", "data_time", "eta")
 #: what Treadle's checkpoints add (README: "Resume"): the loop position and the RNG states
 TREADLE_CHECKPOINT_EXTRAS = {"loop", "rng_state"}
+#: internal scheduler state each side names its own way (the values that decide the
+#: schedule are compared): MMEngine's momentum flag and plateau comparison value, Treadle's
+#: per-group betas flags and the plateau scheduler's base values
+SCHEDULER_STATE_NAMES = {"use_betas", "rule_worse", "_betas_groups", "base_values"}
 #: MMEngine dumps an empty ``<timestamp>.py`` config for a runner built without a config;
 #: Treadle writes the config only when there is one (README: "Runner")
 MMENGINE_ONLY_FILES = {"TIME.py"}
@@ -46,9 +50,12 @@ def _own_version(keys: list[str]) -> list[str]:
 #: validation losses the model appends to its predictions);
 #: that config trained two epochs, then resumed by a new runner for the third; and a
 #: runner without training parts that loads a checkpoint (``load_from``) to val and test;
-#: extras: auto_scale_lr, EarlyStoppingHook, checkpoints and logs sent to out_dir; and the
+#: extras: auto_scale_lr, EarlyStoppingHook, checkpoints and logs sent to out_dir; logging:
+#: LogProcessor and LoggerHook options, a plateau lr and a momentum schedule; and the
 #: config job data-parallel on two gloo ranks under torchrun
-VARIANTS = ("epoch", "iter", "config", "iterations", "resume", "evaluate", "extras", "ddp")
+VARIANTS = (
+    "epoch", "iter", "config", "iterations", "resume", "evaluate", "extras", "logging", "ddp",
+)  # fmt: skip
 
 
 def _job_parts(side: str) -> dict:
@@ -239,6 +246,37 @@ def _whole_config(side: str, variant: str, work_dir: str) -> dict:
             custom_hooks=[],
             log_processor=dict(by_epoch=False),
         )
+    if variant == "logging":  # log processor options, plateau schedule, explicit visualizer
+        cfg.update(
+            param_scheduler=[
+                dict(
+                    type="ReduceOnPlateauLR",
+                    monitor="mse",
+                    rule="less",
+                    factor=0.5,
+                    patience=0,
+                    threshold=0.5,
+                ),
+                dict(type="CosineAnnealingMomentum", eta_min=0.5, by_epoch=True),
+            ],
+            default_hooks=dict(
+                logger=dict(
+                    type="LoggerHook", interval=4, log_metric_by_epoch=False, ignore_last=False
+                ),
+                checkpoint=dict(type="CheckpointHook", interval=1, max_keep_ckpts=1),
+            ),
+            custom_hooks=[],
+            log_processor=dict(
+                window_size=2,
+                log_with_hierarchy=True,
+                num_digits=6,
+                custom_cfg=[
+                    dict(data_src="loss", method_name="max", window_size="epoch", log_name="top"),
+                    dict(data_src="loss", method_name="min", window_size=3),
+                ],
+            ),
+            visualizer=dict(type="Visualizer", vis_backends=[dict(type="LocalVisBackend")]),
+        )
     if variant == "extras":  # scaled lr, early stopping, checkpoints and logs in out_dir
         cfg.update(
             train_cfg=dict(by_epoch=True, max_epochs=8, val_interval=1),
@@ -368,12 +406,13 @@ def _work_dir_summary(work_dir: Path) -> dict:
 
 # ----- comparison ------------------------------------------------------------------------
 def _mask_record(record: dict) -> dict:
-    return {k: ("CLOCK" if k in CLOCK_KEYS else v) for k, v in record.items()}
+    """``record`` with clock readings (``time``, ``val/data_time`` ...) masked."""
+    return {k: ("CLOCK" if k.rsplit("/", 1)[-1] in CLOCK_KEYS else v) for k, v in record.items()}
 
 
 def _mask_line(line: str) -> str:
     line = re.sub(r"eta: [0-9:, day]+?  ", "eta: CLOCK  ", line)
-    return re.sub(r"((?:^|  )(?:time|data_time): )[0-9.]+", r"\1CLOCK", line)
+    return re.sub(r"((?:^|  )(?:\w+/)?(?:time|data_time): )[0-9.e-]+", r"\1CLOCK", line)
 
 
 def _close(a: object, b: object, what: str, problems: list[str]) -> None:
@@ -429,12 +468,15 @@ def compare(mm: dict, tr: dict) -> list[str]:
         "checkpoint keys",
         problems,
     )
-    _close(
-        [dict(sorted(state.items())) for state in mm["scheduler_states"]],
-        [dict(sorted(state.items())) for state in tr["scheduler_states"]],
-        "scheduler states",
-        problems,
-    )
+    if len(mm["scheduler_states"]) != len(tr["scheduler_states"]):
+        problems.append("scheduler states: a different number of schedulers")
+    pairs = zip(mm["scheduler_states"], tr["scheduler_states"], strict=False)
+    for index, (a, b) in enumerate(pairs):
+        unexplained = (a.keys() ^ b.keys()) - SCHEDULER_STATE_NAMES
+        if unexplained:
+            problems.append(f"scheduler states[{index}]: keys {sorted(unexplained)} on one side")
+        common = sorted(a.keys() & b.keys())
+        _close([a[k] for k in common], [b[k] for k in common], f"scheduler {index}", problems)
     return problems
 
 

@@ -9,6 +9,7 @@ from typing import IO, Any
 import torch
 
 from treadle.runner.checkpoint.errors import CheckpointError, UnsafeCheckpointError
+from treadle.runner.checkpoint.foreign import foreign_safe_globals
 
 # torch's weights-only unpickler names the refused class like this
 _REFUSED_GLOBAL = re.compile(r"Unsupported global: GLOBAL (\S+)")
@@ -20,10 +21,14 @@ def torch_load(
     """``torch.load(source)``; failures become :class:`CheckpointError` naming ``filename``.
 
     A missing or unreadable file keeps its ``OSError``. A class refused by ``weights_only``
-    raises :class:`UnsafeCheckpointError`, which says how to opt out.
+    raises :class:`UnsafeCheckpointError`, which says how to opt out. Weights-only loads
+    also rebuild what MMEngine's checkpoints pickle (see :mod:`.foreign`).
     """
     try:
-        return torch.load(source, map_location=map_location, weights_only=weights_only)
+        if not weights_only:
+            return torch.load(source, map_location=map_location, weights_only=False)
+        with torch.serialization.safe_globals(foreign_safe_globals()):  # MMEngine's files
+            return torch.load(source, map_location=map_location, weights_only=True)
     except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError):
         raise  # the file system's answer, not a damaged file
     except pickle.UnpicklingError as exc:

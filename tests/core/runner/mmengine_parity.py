@@ -39,8 +39,9 @@ MMENGINE_ONLY_FILES = {"TIME.py"}
 
 
 def _own_version(keys: list[str]) -> list[str]:
-    """Keys with MMEngine's version key named as Treadle's."""
-    return sorted("treadle_version" if k == "mmengine_version" else k for k in keys)
+    """Keys with MMEngine's version key named as Treadle's (a run resumed from MMEngine's
+    checkpoint carries both)."""
+    return sorted({"treadle_version" if k == "mmengine_version" else k for k in keys})
 
 
 #: the jobs: plain objects counting epochs or iterations; a whole config built through the
@@ -48,13 +49,15 @@ def _own_version(keys: list[str]) -> list[str]:
 #: without ``end``, EMA, a custom log statistic); that config counted in iterations over an
 #: InfiniteSampler (dynamic validation intervals, poly decay, save_last, kept checkpoints,
 #: validation losses the model appends to its predictions);
-#: that config trained two epochs, then resumed by a new runner for the third; and a
+#: that config trained two epochs, then resumed by a new runner for the third ("migrate":
+#: the first two epochs by MMEngine on both sides, Treadle resuming MMEngine's checkpoint); a
 #: runner without training parts that loads a checkpoint (``load_from``) to val and test;
 #: extras: auto_scale_lr, EarlyStoppingHook, checkpoints and logs sent to out_dir; logging:
 #: LogProcessor and LoggerHook options, a plateau lr and a momentum schedule; and the
 #: config job data-parallel on two gloo ranks under torchrun
 VARIANTS = (
-    "epoch", "iter", "config", "iterations", "resume", "evaluate", "extras", "logging", "ddp",
+    "epoch", "iter", "config", "iterations", "resume", "migrate", "evaluate", "extras",
+    "logging", "ddp",
 )  # fmt: skip
 
 
@@ -349,10 +352,16 @@ def run_job(side: str, variant: str, work_dir: str) -> dict:
         Config = importlib.import_module(f"{side}.config").Config
         Runner = importlib.import_module(f"{side}.runner").Runner
         cfg = _whole_config(side, variant, work_dir)
-        if variant == "resume":  # two epochs, then a new runner resumes for the third
-            first = dict(cfg, experiment_name=f"parity-{side}-first")
+        if variant in ("resume", "migrate"):  # two epochs, then a new runner resumes
+            # "migrate": MMEngine trains the first two epochs on both sides, so Treadle's
+            # side resumes from MMEngine's checkpoint
+            first_side = "mmengine" if variant == "migrate" else side
+            first = _whole_config(first_side, "config", work_dir)
+            first.update(experiment_name=f"parity-{side}-first")
             first["train_cfg"] = dict(cfg["train_cfg"], max_epochs=2)
-            Runner.from_cfg(Config(first)).train()
+            first_runner = importlib.import_module(f"{first_side}.runner").Runner
+            first_config = importlib.import_module(f"{first_side}.config").Config
+            first_runner.from_cfg(first_config(first)).train()
             time.sleep(1.1)  # the resumed run gets its own timestamped log directory
             cfg["resume"] = True
         runner = Runner.from_cfg(Config(cfg))
@@ -461,7 +470,7 @@ def compare(mm: dict, tr: dict) -> list[str]:
         mm_files = [name for name in mm_files if name not in MMENGINE_ONLY_FILES]
     _close(mm_files, tr["files"], "files", problems)
     for key in ("hub_runtime_keys", "meta_keys"):
-        _close(_own_version(mm[key]), tr[key], key, problems)
+        _close(_own_version(mm[key]), _own_version(tr[key]), key, problems)
     _close(
         mm["checkpoint_keys"],
         sorted(set(tr["checkpoint_keys"]) - TREADLE_CHECKPOINT_EXTRAS),

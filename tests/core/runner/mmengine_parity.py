@@ -53,11 +53,13 @@ def _own_version(keys: list[str]) -> list[str]:
 #: the first two epochs by MMEngine on both sides, Treadle resuming MMEngine's checkpoint); a
 #: runner without training parts that loads a checkpoint (``load_from``) to val and test;
 #: extras: auto_scale_lr, EarlyStoppingHook, checkpoints and logs sent to out_dir; logging:
-#: LogProcessor and LoggerHook options, a plateau lr and a momentum schedule; and the
+#: LogProcessor and LoggerHook options, a plateau lr and a momentum schedule; openmmlab: a
+#: config shaped like mmdet's (typed loops, ImgDataPreprocessor, pseudo_collate, data
+#: samples, paramwise_cfg, env_cfg); and the
 #: config job data-parallel on two gloo ranks under torchrun
 VARIANTS = (
     "epoch", "iter", "config", "iterations", "resume", "migrate", "evaluate", "extras",
-    "logging", "ddp",
+    "logging", "openmmlab", "ddp",
 )  # fmt: skip
 
 
@@ -109,6 +111,40 @@ def _job_parts(side: str) -> dict:
                 return outputs
             return pred
 
+    @registry.DATASETS.register_module(name="ParityImages", force=True)
+    class Images(Dataset):
+        """3x4x4 "images" with pixel values in [0, 255] and a data sample holding the target."""
+
+        def __init__(self, size: int, seed: int) -> None:
+            self.metainfo = dict(classes=("y",))
+            generator = torch.Generator().manual_seed(seed)
+            self.x = torch.rand(size, 3, 4, 4, generator=generator) * 255
+            self.y = self.x.mean(dim=(1, 2, 3)).unsqueeze(1) / 128 - 1
+
+        def __len__(self) -> int:
+            return len(self.x)
+
+        def __getitem__(self, index: int) -> dict:
+            return dict(inputs=self.x[index], data_samples=BaseDataElement(target=self.y[index]))
+
+    @registry.MODELS.register_module(name="ParityImageRegressor", force=True)
+    class ImageRegressor(BaseModel):
+        """OpenMMLab's shape: a data preprocessor stacks and normalises, targets come in
+        data samples."""
+
+        def __init__(self, data_preprocessor: dict | None = None) -> None:
+            super().__init__(data_preprocessor=data_preprocessor)
+            self.linear = nn.Linear(48, 1)
+
+        def forward(self, inputs, data_samples=None, mode="tensor"):
+            pred = self.linear(inputs.flatten(1))
+            if mode == "tensor":
+                return pred
+            target = torch.stack([sample.target for sample in data_samples])
+            if mode == "loss":
+                return dict(loss=F.mse_loss(pred, target))
+            return [dict(pred=p, target=t) for p, t in zip(pred, target, strict=True)]
+
     @registry.METRICS.register_module(name="ParityMSE", force=True)
     class MSE(BaseMetric):
         def process(self, data_batch, data_samples):
@@ -118,7 +154,7 @@ def _job_parts(side: str) -> dict:
         def compute_metrics(self, results):
             return dict(mse=sum(results) / len(results))
 
-    return dict(Pairs=Pairs, Regressor=Regressor, MSE=MSE)
+    return dict(Pairs=Pairs, Regressor=Regressor, MSE=MSE, Images=Images)
 
 
 def _object_job(side: str, by_epoch: bool, work_dir: str) -> Any:
@@ -248,6 +284,69 @@ def _whole_config(side: str, variant: str, work_dir: str) -> dict:
             ),
             custom_hooks=[],
             log_processor=dict(by_epoch=False),
+        )
+    if variant == "openmmlab":  # shaped like an OpenMMLab config (mmdet's default_runtime)
+        images = dict(type="ParityImages", size=24, seed=0)
+        return dict(
+            model=dict(
+                type="ParityImageRegressor",
+                data_preprocessor=dict(
+                    type="ImgDataPreprocessor",
+                    mean=[123.675, 116.28, 103.53],
+                    std=[58.395, 57.12, 57.375],
+                    bgr_to_rgb=True,
+                ),
+            ),
+            work_dir=work_dir,
+            experiment_name=f"parity-{side}",
+            train_dataloader=dict(  # collate_fn left out: pseudo_collate
+                batch_size=4,
+                num_workers=0,
+                persistent_workers=False,
+                sampler=dict(type="DefaultSampler", shuffle=True),
+                dataset=images,
+            ),
+            val_dataloader=dict(
+                batch_size=4,
+                sampler=dict(type="DefaultSampler", shuffle=False),
+                dataset=dict(images, size=8, seed=1),
+            ),
+            test_dataloader=dict(
+                batch_size=4,
+                sampler=dict(type="DefaultSampler", shuffle=False),
+                dataset=dict(images, size=8, seed=2),
+            ),
+            train_cfg=dict(type="EpochBasedTrainLoop", max_epochs=3, val_interval=1),
+            val_cfg=dict(type="ValLoop"),
+            test_cfg=dict(type="TestLoop"),
+            val_evaluator=dict(type="ParityMSE"),
+            test_evaluator=dict(type="ParityMSE"),
+            optim_wrapper=dict(
+                type="OptimWrapper",
+                optimizer=dict(type="SGD", lr=0.02, momentum=0.9, weight_decay=1e-4),
+                paramwise_cfg=dict(bias_decay_mult=0.0),
+            ),
+            param_scheduler=[
+                dict(type="LinearLR", start_factor=0.001, by_epoch=False, begin=0, end=5),
+                dict(type="MultiStepLR", begin=0, end=3, by_epoch=True, milestones=[2]),
+            ],
+            default_hooks=dict(
+                timer=dict(type="IterTimerHook"),
+                logger=dict(type="LoggerHook", interval=2),
+                param_scheduler=dict(type="ParamSchedulerHook"),
+                checkpoint=dict(type="CheckpointHook", interval=1),
+                sampler_seed=dict(type="DistSamplerSeedHook"),
+            ),
+            env_cfg=dict(
+                cudnn_benchmark=False,
+                mp_cfg=dict(mp_start_method="fork", opencv_num_threads=0),
+                dist_cfg=dict(backend="gloo"),
+            ),
+            log_processor=dict(type="LogProcessor", window_size=50, by_epoch=True),
+            log_level="INFO",
+            load_from=None,
+            resume=False,
+            randomness=dict(seed=0),
         )
     if variant == "logging":  # log processor options, plateau schedule, explicit visualizer
         cfg.update(

@@ -96,8 +96,8 @@ for _module, _names in {
 del _module, _names, _name
 # ``import treadle`` then ``treadle.config.Config``, as after ``import mmengine``
 for _name in (
-    "config", "dataset", "dist", "evaluator", "fileio", "hooks", "logging", "model", "optim",
-    "registry", "runner", "structures", "utils", "visualization",
+    "config", "dataset", "device", "dist", "evaluator", "fileio", "hooks", "logging", "model",
+    "optim", "registry", "runner", "structures", "utils", "visualization",
 ):  # fmt: skip
     _LAZY_NAMES[_name] = f"treadle.{_name}"
 del _name, _utils

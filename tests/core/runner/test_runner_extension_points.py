@@ -4,6 +4,7 @@ custom runner overrides, the read-only properties hooks use, and the names
 
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
 import pytest
@@ -262,3 +263,29 @@ def test_top_level_find_unused_parameters_reaches_ddp(toy_kwargs, one_rank_group
     assert runner.distributed
     assert runner.model.find_unused_parameters is True
     assert runner.model.broadcast_buffers is False
+
+
+def test_env_cfg_mp_cfg_goes_through_set_multi_processing(toy_kwargs, monkeypatch):
+    import multiprocessing
+
+    previous = multiprocessing.get_start_method(allow_none=True)
+    try:
+        Runner(**toy_kwargs(env_cfg=dict(mp_cfg=dict(mp_start_method="spawn"))))
+        assert multiprocessing.get_start_method() == "spawn"
+        Runner(**toy_kwargs())  # no mp_cfg: MMEngine's default, fork, is forced
+        assert multiprocessing.get_start_method() == "fork"
+    finally:
+        multiprocessing.set_start_method(previous, force=True)
+    with pytest.raises(TypeError, match=r"env_cfg.mp_cfg has unknown keys \['workers'\]"):
+        Runner(**toy_kwargs(env_cfg=dict(mp_cfg=dict(workers=2))))
+
+
+def test_a_launched_rank_gets_one_thread_per_pool_unless_told(
+    toy_kwargs, one_rank_group, monkeypatch
+):
+    monkeypatch.setenv("MKL_NUM_THREADS", "8")  # recorded, so the run's value is undone
+    monkeypatch.delenv("MKL_NUM_THREADS")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # the user's choice stays
+    with pytest.warns(UserWarning, match="MKL_NUM_THREADS is unset"):
+        Runner(**toy_kwargs(launcher="pytorch"))
+    assert os.environ["MKL_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "2"

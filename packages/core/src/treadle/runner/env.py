@@ -49,39 +49,30 @@ def set_random_seed(
 
 
 def setup_env(env_cfg: dict, launcher: str) -> None:
-    """Apply ``env_cfg`` (threads, start method, cudnn) and join the process group."""
+    """Apply ``env_cfg`` as MMEngine's runner does, then join the process group.
+
+    ``cudnn_benchmark``; ``mp_cfg`` goes to :func:`set_multi_processing` (always: its
+    defaults force the ``fork`` start method and no OpenCV threads, and a launched rank
+    gets one OpenMP/MKL thread unless the environment says otherwise); ``dist_cfg`` to
+    ``init_dist`` (backend: ``nccl`` with CUDA, else ``gloo``).
+    """
     from treadle.dist import init_dist, is_distributed
+    from treadle.utils.dl_utils import set_multi_processing
 
-    if env_cfg.get("cudnn_benchmark"):
-        torch.backends.cudnn.benchmark = True
-    mp_cfg = env_cfg.get("mp_cfg") or {}
-    start_method = mp_cfg.get("mp_start_method")
-    if start_method is not None:
-        import torch.multiprocessing as mp
-
-        current = mp.get_start_method(allow_none=True)
-        if current is not None and current != start_method:
-            import warnings
-
-            warnings.warn(
-                f"mp_start_method {start_method!r} differs from the one already set "
-                f"({current!r}); keeping {current!r}",
-                stacklevel=2,
-            )
-        else:
-            mp.set_start_method(start_method, force=True)
-    threads = mp_cfg.get("opencv_num_threads")
-    if threads is not None:
-        try:
-            import cv2
-        except ImportError:
-            pass
-        else:
-            cv2.setNumThreads(threads)
     if launcher not in ("none", "pytorch", "slurm", "mpi"):
         raise ValueError(
             f"launcher={launcher!r} is not one of 'none', 'pytorch' (torchrun), 'slurm', 'mpi'"
         )
+    if env_cfg.get("cudnn_benchmark"):
+        torch.backends.cudnn.benchmark = True
+    mp_cfg = dict(env_cfg.get("mp_cfg") or {})
+    unknown = sorted(set(mp_cfg) - {"mp_start_method", "opencv_num_threads"})
+    if unknown:
+        raise TypeError(
+            f"env_cfg.mp_cfg has unknown keys {unknown}; it takes mp_start_method and "
+            "opencv_num_threads"
+        )
+    set_multi_processing(**mp_cfg, distributed=launcher != "none")
     if launcher != "none" and not is_distributed():
         dist_cfg = dict(env_cfg.get("dist_cfg") or {})
         dist_cfg.setdefault("backend", "nccl" if torch.cuda.is_available() else "gloo")

@@ -1,9 +1,11 @@
 """``Runner``: assemble model, data, optimisation, evaluation, hooks and logging, then delegate.
 
 The runner builds what a config (or the caller) describes and hands control to
-a loop (see ``loops.py``); checkpoint IO lives in ``treadle.runner.checkpoint``,
-hook dispatch in ``treadle.hooks.dispatch``, component builders in ``builders.py``,
-process set-up in ``env.py``. Arguments and behaviour follow MMEngine 0.10.7.
+a loop (see ``loops.py``); checkpoint IO lives in ``treadle.runner.checkpoint``
+(saving and resuming in ``resume.py``), hook registration and calls in
+``hook_wiring.py`` (dispatch in ``treadle.hooks.dispatch``), component builders in
+``builders.py``, process set-up in ``env.py``. Arguments and behaviour follow MMEngine
+0.10.7.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 
 from torch import nn
 
-from treadle.hooks.dispatch import HookDispatcher, HookError
-from treadle.registry import HOOKS, RUNNERS, DefaultScope
+from treadle.hooks.dispatch import HookDispatcher
+from treadle.registry import RUNNERS, DefaultScope
 from treadle.runner import builders, env
+from treadle.runner.hook_wiring import HookWiringMixin
 from treadle.runner.loops import BaseLoop, _TrainLoopBase
 from treadle.runner.resume import ResumeMixin
 
@@ -28,14 +31,6 @@ _MODE_PARTS = {
     "val": ("val_dataloader", "val_cfg", "val_evaluator"),
     "test": ("test_dataloader", "test_cfg", "test_evaluator"),
 }
-_DEFAULT_HOOKS = dict(
-    runtime_info=dict(type="RuntimeInfoHook"),
-    timer=dict(type="IterTimerHook"),
-    sampler_seed=dict(type="DistSamplerSeedHook"),
-    logger=dict(type="LoggerHook"),
-    param_scheduler=dict(type="ParamSchedulerHook"),
-    checkpoint=dict(type="CheckpointHook", interval=1),
-)
 _LOOP_ITER = _TrainLoopBase.__dict__["iter"]  # the built-in loops' ``iter`` property
 #: train_cfg key choosing what a non-finite loss does (a Treadle addition)
 NONFINITE_KEY = "nonfinite_loss"
@@ -62,7 +57,7 @@ def _runner_class(runner_type: Any, scope: str | None) -> type | None:
 
 
 @RUNNERS.register_module()
-class Runner(ResumeMixin):
+class Runner(HookWiringMixin, ResumeMixin):
     """Build the training components and run ``train()``, ``val()`` or ``test()``.
 
     Every component may be an object or its config dict; data loaders and loops are
@@ -355,76 +350,6 @@ class Runner(ResumeMixin):
         return builders.build_eval_loop(
             self, loop, self._test_dataloader, self._test_evaluator, "test"
         )
-
-    # ----- hooks -------------------------------------------------------------------
-    def register_hook(self, hook: Any, priority: int | str | None = None) -> None:
-        """Add a hook object or config dict (``priority`` in the dict or here)."""
-        if isinstance(hook, dict):
-            cfg = dict(hook)
-            priority = cfg.pop("priority", priority)
-            hook = HOOKS.build(cfg)
-        self._dispatcher.register(hook, priority)
-
-    def register_default_hooks(self, hooks: dict | None = None) -> None:
-        """The six default hooks, each replaced by ``hooks[name]`` or dropped when None."""
-        merged = copy.deepcopy(_DEFAULT_HOOKS)
-        if hooks:
-            merged.update(dict(hooks))
-        for hook in merged.values():
-            if hook is not None:
-                self.register_hook(hook)
-
-    def register_custom_hooks(self, hooks: list | None) -> None:
-        """Add each of ``hooks``."""
-        for hook in hooks or []:
-            self.register_hook(hook)
-
-    def register_hooks(self, default_hooks: dict | None = None, custom_hooks: list | None = None):
-        """Default hooks first, then custom hooks; priorities decide the calling order."""
-        self.register_default_hooks(default_hooks)
-        self.register_custom_hooks(custom_hooks)
-
-    @property
-    def hooks(self) -> list:
-        """The registered hooks, in calling order."""
-        return self._dispatcher.hooks
-
-    def get_hooks_info(self) -> str:
-        """The hooks at each point with their priorities."""
-        return self._dispatcher.info()
-
-    def call_hook(self, fn_name: str, **kwargs: Any) -> None:
-        """Call ``fn_name`` on the hooks that implement it; a failure is logged (and the log
-        flushed) before it propagates."""
-        self._dispatcher.call(fn_name, self, **kwargs)
-
-    def _iteration_hooks(self) -> HookDispatcher | None:
-        """The dispatcher, for loops that call the per-iteration points from its table
-        themselves; ``None`` when ``call_hook`` is overridden in a subclass or replaced on
-        this runner (loops then call it)."""
-        if type(self).call_hook is not Runner.call_hook or "call_hook" in self.__dict__:
-            return None
-        return self._dispatcher
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "call_hook":  # replaced on this runner: a built train loop calls it too
-            self._rebind_iteration_hooks()
-
-    def __delattr__(self, name: str) -> None:
-        super().__delattr__(name)
-        if name == "call_hook":
-            self._rebind_iteration_hooks()
-
-    def _rebind_iteration_hooks(self) -> None:
-        loop = self.__dict__.get("_train_loop")
-        if isinstance(loop, _TrainLoopBase):
-            loop._hooks = self._iteration_hooks()
-
-    def _log_hook_error(self, error: HookError) -> None:
-        self.logger.error(str(error))
-        for handler in self.logger.handlers:
-            handler.flush()
 
     # ----- modes -------------------------------------------------------------------
     def train(self) -> nn.Module:

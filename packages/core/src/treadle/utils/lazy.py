@@ -36,3 +36,8 @@ def lazy_exports(
         return sorted([*namespace, *names])
 
     return __getattr__, __dir__
+
+
+def by_name(modules: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """``{name: module}`` from ``{module: names}``: the table :func:`lazy_exports` takes."""
+    return {name: module for module, names in modules.items() for name in names}

@@ -7,23 +7,21 @@ nor any of its modules, so ``treadle.utils`` stays torch-free.
 
 from __future__ import annotations
 
-from treadle.utils.lazy import lazy_exports
+from treadle.utils.lazy import by_name, lazy_exports
 
-_LAZY: dict[str, str] = {}
-for _module, _names in {
-    "treadle.utils.dl_utils.torch_version": ("TORCH_VERSION",),
-    "treadle.utils.dl_utils.environment": ("collect_env",),
-    "treadle.utils.dl_utils.processes": ("set_multi_processing",),
-    "treadle.utils.dl_utils.norm": ("has_batch_norm", "is_norm"),
-    "treadle.utils.dl_utils.ops": ("is_jit_tracing", "torch_meshgrid"),
-    "treadle.utils.dl_utils.time_counter": ("TimeCounter",),
-    "treadle.utils.dl_utils.images": ("tensor2imgs",),
-    "treadle.utils.dl_utils.hub": ("load_url",),
-    "treadle.utils.dl_utils.mmcv_ops": ("mmcv_full_available",),
-}.items():
-    for _name in _names:
-        _LAZY[_name] = _module
-del _module, _names, _name
+_LAZY = by_name(
+    {
+        "treadle.utils.dl_utils.torch_version": ("TORCH_VERSION",),
+        "treadle.utils.dl_utils.environment": ("collect_env",),
+        "treadle.utils.dl_utils.processes": ("set_multi_processing",),
+        "treadle.utils.dl_utils.norm": ("has_batch_norm", "is_norm"),
+        "treadle.utils.dl_utils.ops": ("is_jit_tracing", "torch_meshgrid"),
+        "treadle.utils.dl_utils.time_counter": ("TimeCounter",),
+        "treadle.utils.dl_utils.images": ("tensor2imgs",),
+        "treadle.utils.dl_utils.hub": ("load_url",),
+        "treadle.utils.dl_utils.mmcv_ops": ("mmcv_full_available",),
+    }
+)
 
 __all__ = sorted(_LAZY)
 

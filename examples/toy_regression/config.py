@@ -28,7 +28,11 @@ test_cfg = dict()
 optim_wrapper = dict(optimizer=dict(type="AdamW", lr=0.01, weight_decay=1e-4))
 param_scheduler = [
     dict(type="LinearLR", start_factor=0.1, by_epoch=False, begin=0, end=32),
-    dict(type="CosineAnnealingLR", by_epoch=True, begin=1, T_max=5, convert_to_iter_based=True),
+    # end given: `nox -s demo` stops the first run after 3 epochs, and a resumed scheduler
+    # keeps the end it was built with (without one, the first run's length)
+    dict(
+        type="CosineAnnealingLR", by_epoch=True, begin=1, end=6, T_max=5, convert_to_iter_based=True
+    ),
 ]
 
 default_hooks = dict(

@@ -237,3 +237,22 @@ def test_val_alone_with_a_global_window_statistic(toy_kwargs):
     assert "mse" in metrics
     log = Path(runner.logger.log_file).read_text()
     assert re.search(r"Epoch\(val\) \[0\]\[2/2\].*t_max: \d", log)
+
+
+def test_a_dict_of_optimizer_wrapper_objects_steps_the_model_itself(toy_kwargs):
+    """MMEngine's way to give several optimizers as objects: the OptimWrapperDict holds
+    those wrappers, whose optimizers hold the model's own parameters (not copies)."""
+    import toy_train
+
+    from treadle.optim import OptimWrapper, OptimWrapperDict
+
+    model = toy_train.ToyRegressor()
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    runner = Runner(**toy_kwargs(model=model))
+    built = runner.build_optim_wrapper(
+        dict(main=wrapper, other=dict(optimizer=dict(type="SGD", lr=0.01)))
+    )
+    assert isinstance(built, OptimWrapperDict) and built["main"] is wrapper
+    stepped = built["main"].optimizer.param_groups[0]["params"][0]
+    assert any(stepped is p for p in model.parameters())
+    assert built["other"].optimizer.param_groups[0]["lr"] == 0.01

@@ -195,13 +195,14 @@ def build_optim_wrapper(model: nn.Module, optim_wrapper: Any) -> Any:
             f"optim_wrapper must be an OptimWrapper or a config dict, got "
             f"{type(optim_wrapper).__name__}"
         )
-    cfg = _plain(optim_wrapper)
-    if "constructor" in cfg or "optimizer" in cfg or "type" in cfg:
-        return build(model, cfg)
-    # a dict of optimizer wrappers, one per sub-module (GANs)
-    wrappers = {}
-    for name, value in cfg.items():
-        wrappers[name] = value if isinstance(value, BaseOptimWrapper) else build(model, value)
+    if "constructor" in optim_wrapper or "optimizer" in optim_wrapper or "type" in optim_wrapper:
+        return build(model, _plain(optim_wrapper))
+    # a dict of optimizer wrappers, one per sub-module (GANs): wrapper objects are used as
+    # they are (a copy would step copies of the model's parameters), configs are built
+    wrappers = {
+        name: value if isinstance(value, BaseOptimWrapper) else build(model, _plain(value))
+        for name, value in optim_wrapper.items()
+    }
     return OptimWrapperDict(**wrappers)
 
 

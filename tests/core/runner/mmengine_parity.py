@@ -55,11 +55,12 @@ def _own_version(keys: list[str]) -> list[str]:
 #: extras: auto_scale_lr, EarlyStoppingHook, checkpoints and logs sent to out_dir; logging:
 #: LogProcessor and LoggerHook options, a plateau lr and a momentum schedule; openmmlab: a
 #: config shaped like mmdet's (typed loops, ImgDataPreprocessor, pseudo_collate, data
-#: samples, paramwise_cfg, env_cfg); and the
+#: samples, paramwise_cfg, env_cfg); two_optimizers: an OptimWrapperDict with a custom
+#: train_step and per-part schedulers; and the
 #: config job data-parallel on two gloo ranks under torchrun
 VARIANTS = (
     "epoch", "iter", "config", "iterations", "resume", "migrate", "evaluate", "extras",
-    "logging", "openmmlab", "ddp",
+    "logging", "openmmlab", "two_optimizers", "ddp",
 )  # fmt: skip
 
 
@@ -144,6 +145,38 @@ def _job_parts(side: str) -> dict:
             if mode == "loss":
                 return dict(loss=F.mse_loss(pred, target))
             return [dict(pred=p, target=t) for p, t in zip(pred, target, strict=True)]
+
+    @registry.MODELS.register_module(name="ParityTwoParts", force=True)
+    class TwoParts(BaseModel):
+        """A model with two optimisers (a GAN's shape): ``train_step`` updates the encoder
+        every iteration and the head every second one, through an OptimWrapperDict."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = nn.Linear(16, 4)
+            self.head = nn.Linear(4, 1)
+
+        def forward(self, inputs, target=None, mode="tensor"):
+            pred = self.head(torch.tanh(self.encoder(inputs)))
+            if mode == "predict":
+                return [dict(pred=p, target=t) for p, t in zip(pred, target, strict=True)]
+            return pred
+
+        def train_step(self, data, optim_wrapper):
+            data = self.data_preprocessor(data, True)
+            log_vars = {}
+            with optim_wrapper["encoder"].optim_context(self):
+                loss = F.mse_loss(self(data["inputs"]), data["target"])
+            optim_wrapper["encoder"].update_params(loss)
+            log_vars["loss_encoder"] = loss.detach()
+            if optim_wrapper["head"].optimizer.state or self._steps % 2:
+                loss = F.l1_loss(self(data["inputs"]), data["target"])
+                optim_wrapper["head"].update_params(loss)
+                log_vars["loss_head"] = loss.detach()
+            self._steps += 1
+            return log_vars
+
+        _steps = 0
 
     @registry.METRICS.register_module(name="ParityMSE", force=True)
     class MSE(BaseMetric):
@@ -284,6 +317,34 @@ def _whole_config(side: str, variant: str, work_dir: str) -> dict:
             ),
             custom_hooks=[],
             log_processor=dict(by_epoch=False),
+        )
+    if variant == "two_optimizers":  # an OptimWrapperDict with a scheduler list per part
+        # MMEngine takes a dict of optimizer wrappers as objects (built on the model's parts)
+        import importlib
+
+        import torch
+
+        torch.manual_seed(0)
+        optim = importlib.import_module(f"{side}.optim")
+        model = importlib.import_module(f"{side}.registry").MODELS.build(
+            dict(type="ParityTwoParts")
+        )
+        cfg.update(
+            model=model,
+            optim_wrapper=dict(
+                encoder=optim.OptimWrapper(
+                    torch.optim.SGD(model.encoder.parameters(), lr=0.05, momentum=0.9)
+                ),
+                # no clip_grad: MMEngine's wrapper logs the norm to the hub current when it
+                # was built, here none of the runner's (Treadle's logs it to the run's)
+                head=optim.OptimWrapper(torch.optim.Adam(model.head.parameters(), lr=0.01)),
+            ),
+            param_scheduler=dict(
+                encoder=[dict(type="MultiStepLR", milestones=[2], by_epoch=True)],
+                head=[dict(type="LinearLR", start_factor=0.2, by_epoch=False, end=6)],
+            ),
+            custom_hooks=[],
+            log_processor=dict(window_size=4),
         )
     if variant == "openmmlab":  # shaped like an OpenMMLab config (mmdet's default_runtime)
         images = dict(type="ParityImages", size=24, seed=0)
@@ -463,13 +524,15 @@ def run_job(side: str, variant: str, work_dir: str) -> dict:
             first_runner.from_cfg(first_config(first)).train()
             time.sleep(1.1)  # the resumed run gets its own timestamped log directory
             cfg["resume"] = True
-        runner = Runner.from_cfg(Config(cfg))
+        # objects (the two_optimizers job's wrappers hold its model's parameters) go to the
+        # constructor as they are
+        runner = Runner(**cfg) if variant == "two_optimizers" else Runner.from_cfg(Config(cfg))
     runner.train()
     test_metrics = runner.test()
     return dict(
         weights={k: v.flatten().tolist() for k, v in runner.model.state_dict().items()},
         test_metrics=test_metrics,
-        config_given=variant not in ("epoch", "iter"),
+        config_given=variant not in ("epoch", "iter", "two_optimizers"),
         **_work_dir_summary(Path(work_dir)),
     )
 
@@ -508,8 +571,15 @@ def _work_dir_summary(work_dir: Path) -> dict:
         hub_runtime_keys=sorted(checkpoint["message_hub"]["runtime_info"]),
         hub_scalar_keys=sorted(checkpoint["message_hub"]["log_scalars"]),
         optimizer_keys=sorted(checkpoint.get("optimizer", {})),
-        scheduler_states=checkpoint["param_schedulers"],
+        scheduler_states=_flat_states(checkpoint["param_schedulers"]),
     )
+
+
+def _flat_states(states: list | dict) -> list:
+    """Scheduler states as one list (an OptimWrapperDict's run keeps a list per part)."""
+    if isinstance(states, dict):
+        return [state for name in sorted(states) for state in states[name]]
+    return list(states)
 
 
 # ----- comparison ------------------------------------------------------------------------

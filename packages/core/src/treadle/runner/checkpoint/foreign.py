@@ -55,7 +55,10 @@ def _stand_in_getattr(owner: Any, name: str) -> str:
 
 def foreign_safe_globals() -> list[Any]:
     """``torch.serialization.safe_globals`` entries for MMEngine's pickled objects."""
-    from numpy._core import multiarray
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # numpy 1.x
+        from numpy.core import multiarray
 
     entries: list[Any] = [
         (PickledHistoryBuffer, _MMENGINE_HISTORY_BUFFER),

@@ -64,6 +64,7 @@ def test_a_distributed_run_releases_its_process_group(tmp_path, monkeypatch):
     for name, value in dict(
         RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", LOCAL_WORLD_SIZE="1",
         MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()),
+        OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",  # set: the run then changes no variable
     ).items():  # fmt: skip
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(TOY))

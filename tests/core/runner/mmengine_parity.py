@@ -500,6 +500,7 @@ def run_job(side: str, variant: str, work_dir: str) -> dict:
         cfg["default_hooks"] = dict(cfg["default_hooks"], checkpoint=dict(type="CheckpointHook"))
         cfg["log_processor"] = dict(window_size=4)
         cfg["load_from"] = str(Path(work_dir, "epoch_1.pth"))
+        cfg["test_cfg"] = dict(fp16=True)  # the test loop under autocast (bfloat16 on CPU)
         runner = Runner.from_cfg(Config(cfg))
         return dict(
             val_metrics=runner.val(),

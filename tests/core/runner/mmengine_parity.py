@@ -684,9 +684,14 @@ def main() -> int:
     parser.add_argument("out", nargs="?")
     args = parser.parse_args()
     if args.side:  # one side (one rank of it), in this process
+        import torch.distributed as dist
+
         summary = run_job(args.side, args.variant, args.work_dir)
         if os.environ.get("RANK", "0") == "0":
             Path(args.out).write_text(json.dumps(summary))
+        if dist.is_initialized():  # neither runner releases the group: a rank exiting with
+            dist.barrier()  # it live, or tearing it down under its peer, can abort in gloo
+            dist.destroy_process_group()
         return 0
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:

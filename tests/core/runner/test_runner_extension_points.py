@@ -255,8 +255,11 @@ def test_distributed_wrap_keeps_mmengine_buffer_default_without_torch_warning(
     assert (given.broadcast_buffers, given.find_unused_parameters) == (True, True)
 
 
-def test_top_level_find_unused_parameters_reaches_ddp(toy_kwargs, one_rank_group):
+def test_top_level_find_unused_parameters_reaches_ddp(toy_kwargs, one_rank_group, monkeypatch):
     from treadle.config import Config
+
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # set: the run changes no variable
+        monkeypatch.setenv(name, "1")
 
     kwargs = toy_kwargs(launcher="pytorch")
     runner = Runner(**kwargs, cfg=Config(dict(find_unused_parameters=True)))
@@ -269,10 +272,13 @@ def test_env_cfg_mp_cfg_goes_through_set_multi_processing(toy_kwargs, monkeypatc
     import multiprocessing
 
     previous = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("fork", force=True)
     try:
-        Runner(**toy_kwargs(env_cfg=dict(mp_cfg=dict(mp_start_method="spawn"))))
+        with pytest.warns(UserWarning, match="replacing the multiprocessing start method 'fork'"):
+            Runner(**toy_kwargs(env_cfg=dict(mp_cfg=dict(mp_start_method="spawn"))))
         assert multiprocessing.get_start_method() == "spawn"
-        Runner(**toy_kwargs())  # no mp_cfg: MMEngine's default, fork, is forced
+        with pytest.warns(UserWarning, match="start method 'spawn' with 'fork'"):
+            Runner(**toy_kwargs())  # no mp_cfg: MMEngine's default, fork, is forced
         assert multiprocessing.get_start_method() == "fork"
     finally:
         multiprocessing.set_start_method(previous, force=True)

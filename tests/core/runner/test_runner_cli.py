@@ -3,6 +3,7 @@ group a distributed run joined released when the command returns."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import torch.distributed as dist
 from support.servers import free_port
 
 from treadle.cli.main import main
+from treadle.model import MMDistributedDataParallel
 
 TOY = Path(__file__).parents[2] / "fixtures" / "toy_runner"
 CONFIG = TOY / "toy_config.py"
@@ -72,3 +74,6 @@ def test_a_distributed_run_releases_its_process_group(tmp_path, monkeypatch):
     assert main([*argv, "--cfg-options", "train_cfg.max_epochs=1"]) == 0
     assert (tmp_path / "w" / "epoch_1.pth").is_file()
     assert not dist.is_initialized()
+    # nothing of the run holds the destroyed group: its DDP wrapper was freed before
+    wrappers = [o for o in gc.get_objects() if isinstance(o, MMDistributedDataParallel)]
+    assert wrappers == []

@@ -4,6 +4,7 @@ releasing the process group a distributed run joined."""
 from __future__ import annotations
 
 import argparse
+import gc
 import os.path as osp
 import sys
 from collections.abc import Iterator
@@ -77,6 +78,9 @@ def releasing_process_group() -> Iterator[None]:
     joined_here = not _group_initialised()
     yield
     if joined_here and _group_initialised():
+        # the run's objects go first: a DDP wrapper left alive holds the group, which it
+        # would then tear down at interpreter exit, after the group's own teardown
+        gc.collect()
         dist = sys.modules["torch.distributed"]
         dist.barrier()
         dist.destroy_process_group()

@@ -40,9 +40,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 evaluators = [evaluator]
             cfg.test_evaluator = [*evaluators, dict(type="DumpResults", out_file_path=args.out)]
-        with releasing_process_group():
-            runner = Runner.from_cfg(cfg)
-            metrics = runner.test()
+        with releasing_process_group():  # no reference to the runner outlives the block
+            metrics = Runner.from_cfg(cfg).test()
     except bad_input_errors() as error:
         return report("test", error)
     print({key: value for key, value in metrics.items()})

@@ -59,9 +59,8 @@ def run(args: argparse.Namespace) -> int:
             cfg.resume, cfg.load_from = True, None
         elif args.resume is not None:
             cfg.resume, cfg.load_from = True, args.resume
-        with releasing_process_group():
-            runner = Runner.from_cfg(cfg)
-            runner.train()
+        with releasing_process_group():  # no reference to the runner outlives the block
+            Runner.from_cfg(cfg).train()
     except bad_input_errors() as error:
         return report("train", error)
     return 0

@@ -17,6 +17,7 @@ not load a single MMEngine checkpoint without trusting the whole file.
 
 from __future__ import annotations
 
+import functools
 import pickle
 from typing import Any
 
@@ -53,8 +54,10 @@ def _stand_in_getattr(owner: Any, name: str) -> str:
     )
 
 
+@functools.cache
 def foreign_safe_globals() -> list[Any]:
-    """``torch.serialization.safe_globals`` entries for MMEngine's pickled objects."""
+    """``torch.serialization.safe_globals`` entries for MMEngine's pickled objects (made
+    once; every weights-only load passes them)."""
     try:
         from numpy._core import multiarray
     except ImportError:  # numpy 1.x

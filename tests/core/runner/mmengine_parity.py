@@ -187,7 +187,7 @@ def _job_parts(side: str) -> dict:
         def compute_metrics(self, results):
             return dict(mse=sum(results) / len(results))
 
-    return dict(Pairs=Pairs, Regressor=Regressor, MSE=MSE, Images=Images)
+    return dict(Pairs=Pairs, Regressor=Regressor, MSE=MSE)
 
 
 def _object_job(side: str, by_epoch: bool, work_dir: str) -> Any:

@@ -78,3 +78,22 @@ def default_collate(data_batch: Sequence) -> Any:
     into batched tensors (PyTorch's ``default_collate``); strings, bytes and
     ``BaseDataElement`` objects stay lists."""
     return _collate(data_batch, _torch_default_collate, _keep_types())
+
+
+def collate_fn_from_cfg(cfg: Mapping | str | Callable | None) -> Callable:
+    """The collate function a dataloader config names: ``dict(type='default_collate',
+    **kwargs)``, a registered name, a callable, or None for ``pseudo_collate``."""
+    import functools
+
+    if cfg is None:
+        return pseudo_collate
+    if isinstance(cfg, str):
+        return FUNCTIONS.get(cfg)
+    if isinstance(cfg, Mapping):
+        kwargs = dict(cfg)
+        if "type" not in kwargs:
+            raise KeyError(f"collate_fn config {dict(cfg)!r} has no 'type' (e.g. 'pseudo_collate')")
+        fn = kwargs.pop("type")
+        fn = FUNCTIONS.get(fn) if isinstance(fn, str) else fn
+        return functools.partial(fn, **kwargs) if kwargs else fn
+    return cfg

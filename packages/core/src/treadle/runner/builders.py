@@ -114,6 +114,7 @@ def build_dataloader(
     if isinstance(dataloader, DataLoader):
         return dataloader
     from treadle.dataset import worker_init_fn
+    from treadle.dataset.collate import collate_fn_from_cfg
     from treadle.dist import get_dist_info
 
     cfg = _plain(dataloader)
@@ -146,14 +147,7 @@ def build_dataloader(
         )
     elif batch_sampler_cfg is not None:
         batch_sampler = batch_sampler_cfg
-    collate_cfg = cfg.pop("collate_fn", dict(type="pseudo_collate"))
-    if isinstance(collate_cfg, dict):
-        collate_cfg = dict(collate_cfg)
-        collate_fn = FUNCTIONS.get(collate_cfg.pop("type"))
-        if collate_cfg:
-            collate_fn = functools.partial(collate_fn, **collate_cfg)
-    else:
-        collate_fn = collate_cfg
+    collate_fn = collate_fn_from_cfg(cfg.pop("collate_fn", None))
     num_workers = cfg.get("num_workers", 0)
     init_fn = None
     if seed is not None and "worker_init_fn" not in cfg:

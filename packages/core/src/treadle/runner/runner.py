@@ -354,6 +354,7 @@ class Runner(HookWiringMixin, ResumeMixin):
     # ----- modes -------------------------------------------------------------------
     def train(self) -> nn.Module:
         """Train; returns the model."""
+        from treadle.runner.compile import maybe_compile
         from treadle.runner.loss_guard import guard_nonfinite_loss
 
         self._check_parts("train")
@@ -370,6 +371,7 @@ class Runner(HookWiringMixin, ResumeMixin):
         self.optim_wrapper.initialize_count_status(
             self.model, self._train_loop.iter, self._train_loop.max_iters
         )
+        maybe_compile(self.model, self.cfg.get("compile"), self.logger)  # after wrapping
         with guard_nonfinite_loss(self, self._nonfinite):
             model = self._train_loop.run()
         self.call_hook("after_run")

@@ -15,6 +15,7 @@ from treadle.model.base_model import BaseModel
 from treadle.model.base_module import BaseModule, ModuleDict, ModuleList, Sequential
 from treadle.model.data_preprocessor import BaseDataPreprocessor, ImgDataPreprocessor
 from treadle.model.sync_batchnorm import convert_sync_batchnorm, revert_sync_batchnorm
+from treadle.model.test_time_aug import BaseTTAModel
 from treadle.model.utils import stack_batch
 from treadle.model.weight_init import (
     BaseInit,
@@ -49,6 +50,7 @@ __all__ = [
     "BaseInit",
     "BaseModel",
     "BaseModule",
+    "BaseTTAModel",
     "Caffe2XavierInit",
     "ConstantInit",
     "ExponentialMovingAverage",

@@ -24,6 +24,18 @@ def run_python(code: str, env_extra: dict[str, str] | None = None, check: bool =
     return result
 
 
+@pytest.fixture(autouse=True)
+def _forget_default_scopes():
+    """A runner makes its ``default_scope`` the current one, for the rest of the process (as
+    MMEngine's does); drop the ones a test made so later tests start without a scope."""
+    from treadle.registry import DefaultScope
+
+    before = dict(DefaultScope._instance_dict)
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(before)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT

@@ -14,18 +14,6 @@ if str(TOY) not in sys.path:
 import toy_train  # noqa: E402,F401  (registers ToyRegression, ToyRegressor, ToyMSE)
 
 
-@pytest.fixture(autouse=True)
-def _forget_default_scopes():
-    """A runner makes its ``default_scope`` the current one, for the rest of the process (as
-    MMEngine's does); drop the ones a test made so later tests start without a scope."""
-    from treadle.registry import DefaultScope
-
-    before = dict(DefaultScope._instance_dict)
-    yield
-    DefaultScope._instance_dict.clear()
-    DefaultScope._instance_dict.update(before)
-
-
 def _loader(size: int, seed: int, batch_size: int, shuffle: bool, sampler: str) -> dict:
     return dict(
         dataset=dict(type="ToyRegression", size=size, seed=seed),

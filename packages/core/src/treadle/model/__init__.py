@@ -83,3 +83,11 @@ __all__ = [
     "unwrap_model",
     "xavier_init",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "MMFullyShardedDataParallel":  # torch's FSDP is slow to import: on first use
+        from treadle.model.fully_sharded import MMFullyShardedDataParallel
+
+        return MMFullyShardedDataParallel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

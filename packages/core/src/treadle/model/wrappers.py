@@ -23,10 +23,18 @@ MODEL_WRAPPERS.register_module(module=DistributedDataParallel)
 MODEL_WRAPPERS.register_module(module=DataParallel)
 
 
+@MODEL_WRAPPERS.register_module(name="MMFullyShardedDataParallel")
+def _build_fully_sharded(**kwargs: Any) -> nn.Module:
+    """Build the FSDP wrapper, importing it (and torch's FSDP, slow to import) only now."""
+    from treadle.model.fully_sharded import MMFullyShardedDataParallel
+
+    return MMFullyShardedDataParallel(**kwargs)
+
+
 def is_model_wrapper(model: nn.Module, registry: Registry = MODEL_WRAPPERS) -> bool:
     """Whether ``model`` is an instance of a class registered in ``registry`` or a child."""
     registry.import_from_location()
-    wrappers = tuple(registry.module_dict.values())
+    wrappers = tuple(w for w in registry.module_dict.values() if isinstance(w, type))
     if wrappers and isinstance(model, wrappers):
         return True
     return any(is_model_wrapper(model, child) for child in registry.children.values())

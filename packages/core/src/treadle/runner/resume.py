@@ -25,6 +25,14 @@ from treadle.runner.checkpoint import (
     set_rng_state,
     weights_to_cpu,
 )
+from treadle.runner.checkpoint.sharded import (
+    is_sharded,
+    load_model_state,
+    load_optimizer_state,
+    model_state,
+    optimizer_state,
+)
+from treadle.runner.checkpoint.state import revise_keys
 
 DEFAULT_REVISE_KEYS = [(r"^module\.", "")]
 
@@ -83,10 +91,11 @@ class ResumeMixin:
         from treadle import __version__, fileio
         from treadle.runner.checkpoint import save_checkpoint
 
-        if self._rank != 0:
-            return
         if meta is not None and not isinstance(meta, dict):
             raise TypeError(f"meta must be a dict or None, got {type(meta).__name__}")
+        weights, optimizer = self._states_to_save(save_optimizer)
+        if self._rank != 0:
+            return
         meta = dict(meta or {})
         loop = self.train_loop
         # called from after_train_epoch/after_train_iter, before the loop counts them;
@@ -107,11 +116,11 @@ class ResumeMixin:
         )
         checkpoint: dict[str, Any] = dict(
             meta=meta,
-            state_dict=weights_to_cpu(get_state_dict(self._bare_model())),
+            state_dict=weights,
             message_hub=self.message_hub.state_dict(),
         )
-        if save_optimizer and hasattr(self.optim_wrapper, "state_dict"):
-            checkpoint["optimizer"] = self.optim_wrapper.state_dict()
+        if optimizer is not None:
+            checkpoint["optimizer"] = optimizer
         if save_param_scheduler and self.param_schedulers:
             checkpoint["param_schedulers"] = _scheduler_states(self.param_schedulers)
         if hasattr(loop, "state_dict"):
@@ -120,6 +129,20 @@ class ResumeMixin:
         self.call_hook("before_save_checkpoint", checkpoint=checkpoint)
         filepath = fileio.join_path(os.fspath(out_dir), filename)
         save_checkpoint(checkpoint, filepath, file_client_args, backend_args)
+
+    def _states_to_save(self, save_optimizer: bool) -> tuple[Any, Any]:
+        """The model weights and optimizer state to save (None where there are none); a
+        sharded model's are gathered by every rank, the others' by rank 0 alone."""
+        wrapper = self.optim_wrapper
+        if not (save_optimizer and hasattr(wrapper, "state_dict")):
+            wrapper = None
+        if is_sharded(self.model):
+            optimizer = None if wrapper is None else optimizer_state(self.model, wrapper)
+            return model_state(self.model), optimizer
+        if self._rank != 0:
+            return None, None
+        weights = weights_to_cpu(get_state_dict(self._bare_model()))
+        return weights, None if wrapper is None else wrapper.state_dict()
 
     def load_checkpoint(
         self,
@@ -132,11 +155,17 @@ class ResumeMixin:
         checkpoint = _load_checkpoint(filename, map_location, self.logger)
         return self._apply_weights(checkpoint, filename, strict, revise_keys)
 
-    def _apply_weights(self, checkpoint: dict, filename: str, strict: bool, revise_keys) -> dict:
+    def _apply_weights(self, checkpoint: dict, filename: str, strict: bool, revisions) -> dict:
         self.call_hook("after_load_checkpoint", checkpoint=checkpoint)
-        _load_checkpoint_to_model(
-            self._bare_model(), checkpoint, strict, self.logger, revise_keys, source=filename
-        )
+        if is_sharded(self.model):
+            weights = revise_keys(checkpoint.get("state_dict", checkpoint), revisions)
+            misfits = load_model_state(self.model, weights, strict)
+            if misfits.missing_keys or misfits.unexpected_keys:
+                self.logger.warning(f"The model and the checkpoint {filename} differ: {misfits}")
+        else:
+            _load_checkpoint_to_model(
+                self._bare_model(), checkpoint, strict, self.logger, revisions, source=filename
+            )
         self.logger.info(f"Load checkpoint from {filename}")
         return checkpoint
 
@@ -176,7 +205,10 @@ class ResumeMixin:
             self.message_hub.load_state_dict(checkpoint["message_hub"])
         if resume_optimizer and "optimizer" in checkpoint:
             self.optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
-            self.optim_wrapper.load_state_dict(checkpoint["optimizer"])
+            if is_sharded(self.model):
+                load_optimizer_state(self.model, self.optim_wrapper, checkpoint["optimizer"])
+            else:
+                self.optim_wrapper.load_state_dict(checkpoint["optimizer"])
         if resume_param_scheduler and self.param_schedulers and "param_schedulers" in checkpoint:
             _load_scheduler_states(self.param_schedulers, checkpoint["param_schedulers"])
         if "rng_state" in checkpoint:

@@ -1,7 +1,8 @@
 """One rank of a 2-process gloo job training the toy config with ``MMFullyShardedDataParallel``.
 
-argv: work_dir, max_epochs, out_file. Resumes from work_dir when it holds a checkpoint.
-Every rank gathers the trained weights (a collective); rank 0 writes them to out_file.
+argv: work_dir, max_epochs, out_file[, 'clip']. Resumes from work_dir when it holds a
+checkpoint. Every rank gathers the trained weights (a collective); rank 0 writes them to
+out_file; every rank writes the last gradient norm it clipped with to out_file.rank<N>.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from treadle.runner import Runner  # noqa: E402
 from treadle.runner.checkpoint.sharded import model_state  # noqa: E402
 
 
-def main(work_dir: str, max_epochs: int, out_file: str) -> None:
+def main(work_dir: str, max_epochs: int, out_file: str, clip: bool) -> None:
     cfg = Config.fromfile(str(TOY / "toy_config.py"))
     cfg.work_dir = work_dir
     cfg.launcher = "pytorch"
@@ -29,15 +30,19 @@ def main(work_dir: str, max_epochs: int, out_file: str) -> None:
     cfg.param_scheduler = [dict(type="MultiStepLR", milestones=[2], gamma=0.5, end=3)]
     cfg.default_hooks.checkpoint = dict(type="CheckpointHook", interval=1)
     cfg.model_wrapper_cfg = dict(type="MMFullyShardedDataParallel", sharding_strategy="FULL_SHARD")
+    if clip:
+        cfg.optim_wrapper.clip_grad = dict(max_norm=0.01)
     runner = Runner.from_cfg(cfg)
     runner.train()
     weights = model_state(runner.model)
     if runner.rank == 0:
         torch.save(dict(weights=weights, wrapper=type(runner.model).__name__), out_file)
+    grad_norm = getattr(runner.optim_wrapper, "grad_norm", None)
+    torch.save(dict(grad_norm=grad_norm), f"{out_file}.rank{runner.rank}")
     torch.distributed.barrier()
     del runner
     torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3], clip=sys.argv[4:] == ["clip"])

@@ -20,16 +20,20 @@ def runs(tmp_path_factory, launch_ranks) -> dict:
     """An unbroken 3-epoch run, and a run stopped after 2 epochs then resumed to 3."""
     base = tmp_path_factory.mktemp("fsdp")
 
-    def train(name: str, max_epochs: int) -> dict:
+    def train(name: str, max_epochs: int, *extra: str) -> dict:
         out = base / f"{name}-{max_epochs}.pt"
-        launch_ranks([sys.executable, str(WORKER), str(base / name), str(max_epochs), str(out)])
-        return torch.load(out, weights_only=True)
+        argv = [sys.executable, str(WORKER), str(base / name), str(max_epochs), str(out), *extra]
+        launch_ranks(argv)
+        result = torch.load(out, weights_only=True)
+        ranks = [torch.load(f"{out}.rank{rank}", weights_only=True) for rank in range(2)]
+        return dict(result, grad_norms=[r["grad_norm"] for r in ranks])
 
     return dict(
         base=base,
         unbroken=train("unbroken", 3),
         stopped=train("resumed", 2),
         resumed=train("resumed", 3),
+        clipped=train("clipped", 1, "clip"),
     )
 
 
@@ -57,3 +61,12 @@ def test_checkpoints_hold_the_whole_model_and_optimizer(runs) -> None:
     plain.linear = nn.Linear(16, 1)
     load_checkpoint(plain, str(path), strict=True)
     assert torch.equal(plain.linear.weight.detach(), runs["unbroken"]["weights"]["linear.weight"])
+
+
+@pytest.mark.slow
+def test_clipping_by_norm_uses_the_norm_of_the_whole_gradient(runs) -> None:
+    # each rank holds a different shard; the norm clipped by must be the same on both
+    norm0, norm1 = runs["clipped"]["grad_norms"]
+    assert norm0 is not None and norm0 > 0.01  # above max_norm: the step was clipped
+    assert norm0 == pytest.approx(norm1, rel=1e-6)
+    assert runs["unbroken"]["grad_norms"] == [None, None]  # no clipping asked for

@@ -134,6 +134,8 @@ class MMFullyShardedDataParallel(FullyShardedDataParallel):
 
     def train_step(self, data: Any, optim_wrapper: Any) -> dict[str, torch.Tensor]:
         """Preprocess, forward through FSDP, parse losses, update; return the log variables."""
+        if getattr(optim_wrapper, "clip_func", None) is torch.nn.utils.clip_grad_norm_:
+            optim_wrapper.clip_func = _ShardedNormClip(self)
         with optim_wrapper.optim_context(self):
             data = self.module.data_preprocessor(data, training=True)
             losses = run_forward(self, data, mode="loss")
@@ -148,6 +150,26 @@ class MMFullyShardedDataParallel(FullyShardedDataParallel):
     def test_step(self, data: Any) -> Any:
         """Predictions, as :meth:`val_step`."""
         return run_forward(self, self.module.data_preprocessor(data, False), mode="predict")
+
+
+class _ShardedNormClip:
+    """Clipping by norm for an FSDP model: the norm of the whole gradient, over every rank's
+    shard (FSDP's ``clip_grad_norm_``, a collective), not of this rank's shard alone."""
+
+    collective = True
+
+    def __init__(self, model: FullyShardedDataParallel) -> None:
+        self.model = model
+
+    def __call__(
+        self, params: Any, max_norm: float, norm_type: float = 2.0, **unsupported: Any
+    ) -> torch.Tensor:
+        if unsupported:
+            raise TypeError(
+                f"clip_grad options {sorted(unsupported)} do not apply to an FSDP model, whose "
+                "clip_grad_norm_ takes max_norm and norm_type only"
+            )
+        return self.model.clip_grad_norm_(max_norm, norm_type)
 
 
 # the builder treadle.model registered under this name gives way to the class itself

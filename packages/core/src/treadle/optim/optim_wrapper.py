@@ -224,7 +224,8 @@ class OptimWrapper(BaseOptimWrapper):
             for p in group["params"]
             if p.requires_grad and p.grad is not None
         ]
-        if params:
+        # a collective clip (FSDP's) runs on every rank, even one without gradients here
+        if params or getattr(self.clip_func, "collective", False):
             result = self.clip_func(params, **self.clip_grad_kwargs)
             if result is not None:  # clip_grad_value_ returns None
                 self.grad_norm = float(result)

@@ -23,11 +23,12 @@ from typing import Any
 #: LogProcessor and LoggerHook options, a plateau lr and a momentum schedule; openmmlab: a
 #: config shaped like mmdet's (typed loops, ImgDataPreprocessor, pseudo_collate, data
 #: samples, paramwise_cfg, env_cfg); two_optimizers: an OptimWrapperDict with a custom
-#: train_step and per-part schedulers; and the
-#: config job data-parallel on two gloo ranks under torchrun
+#: train_step and per-part schedulers; ddp: the config job data-parallel on two gloo ranks
+#: under torchrun; compile: the config job with ``compile=dict(backend="eager")``
+#: (train_step through torch.compile)
 VARIANTS = (
     "epoch", "iter", "config", "iterations", "resume", "migrate", "evaluate", "extras",
-    "logging", "openmmlab", "two_optimizers", "ddp",
+    "logging", "openmmlab", "two_optimizers", "ddp", "compile",
 )  # fmt: skip
 
 
@@ -255,6 +256,8 @@ def _whole_config(side: str, variant: str, work_dir: str) -> dict:
         randomness=dict(seed=1),
         log_level="INFO",
     )
+    if variant == "compile":  # train_step through torch.compile (dynamo's capture only)
+        cfg["compile"] = dict(backend="eager")
     if variant == "iterations":  # an endless sampler, counted and logged in iterations
         cfg.update(
             model=dict(type="ParityRegressor", report_loss=True),

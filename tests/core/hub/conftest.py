@@ -8,13 +8,11 @@ PYTHONPATH). Its metafile lists weights at the URL of a real HTTP server on
 from __future__ import annotations
 
 import http.server
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 import torch
+from support.plugin_projects import install_into, write_plugin_project
 from support.servers import serve_directory
 
 # the served weights: prediction = 2 * x0 + 3 * x1 + 1
@@ -83,35 +81,8 @@ def weights_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def hubzoo(tmp_path_factory, weights_url: str) -> Path:
     """The directory the plugin is installed in (put it on PYTHONPATH)."""
-    project = tmp_path_factory.mktemp("hubzoo-src") / "hubzoo-plugin"
-    package = project / "src" / "hubzoo_plugin"
-    for name, text in {"__init__.py": "", **FILES}.items():
-        path = package / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).replace("{url}", weights_url).lstrip())
-    (project / "pyproject.toml").write_text(
-        textwrap.dedent(
-            """
-            [build-system]
-            requires = ["hatchling"]
-            build-backend = "hatchling.build"
-
-            [project]
-            name = "hubzoo-plugin"
-            version = "0.0.1"
-
-            [project.entry-points."treadle.plugins"]
-            hubzoo = "hubzoo_plugin.plugin"
-
-            [tool.hatch.build.targets.wheel]
-            packages = ["src/hubzoo_plugin"]
-            """
-        )
+    files = {name: text.replace("{url}", weights_url) for name, text in FILES.items()}
+    project = write_plugin_project(
+        tmp_path_factory.mktemp("hubzoo-src"), "hubzoo-plugin", "hubzoo", files
     )
-    target = tmp_path_factory.mktemp("hubzoo")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--no-build-isolation", "--target", str(target), str(project)],
-        check=True,
-    )  # fmt: skip
-    return target
+    return install_into(tmp_path_factory.mktemp("hubzoo"), project)

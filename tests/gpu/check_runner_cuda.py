@@ -11,6 +11,9 @@ Checks, each with assertions (the script exits non-zero on the first failure):
    ``EmptyCacheHook``, ``SyncBuffersHook`` and ``EMAHook`` run on CUDA tensors.
 2. ``treadle train --amp`` and ``treadle test`` on the toy job, then ``--resume``.
 3. ``torchrun --nproc-per-node 1 -m treadle train --launcher pytorch`` with NCCL.
+4. The same with ``MMFullyShardedDataParallel``: whole-model checkpoints, then ``--resume``.
+5. ``cfg.compile=True`` (inductor) trains the conv net; ``treadle.analysis`` counts the same
+   flops for the model on the GPU as on the CPU.
 """
 
 from __future__ import annotations
@@ -215,6 +218,41 @@ def check_torchrun_nccl(work_dir: str) -> None:
     print("ok: torchrun --nproc-per-node 1 with NCCL")
 
 
+def check_torchrun_fsdp(work_dir: str) -> None:
+    config = str(TOY / "toy_config.py")
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "1", "-m"]
+    options = ["--cfg-options", "env_cfg.dist_cfg.backend=nccl",
+               "model_wrapper_cfg.type=MMFullyShardedDataParallel"]  # fmt: skip
+    treadle_cli("train", config, "--work-dir", work_dir, "--launcher", "pytorch", *options,
+                "train_cfg.max_epochs=2", launcher=torchrun)  # fmt: skip
+    treadle_cli("train", config, "--work-dir", work_dir, "--launcher", "pytorch", "--resume",
+                *options, launcher=torchrun)  # fmt: skip
+    saved = torch.load(f"{work_dir}/epoch_3.pth", map_location="cpu", weights_only=True)
+    assert saved["state_dict"]["linear.weight"].shape == (1, 16), saved["state_dict"].keys()
+    assert saved["state_dict"]["linear.weight"].device.type == "cpu"
+    print("ok: MMFullyShardedDataParallel with NCCL, resumed")
+
+
+def check_compile_and_analysis(work_dir: str) -> None:
+    from treadle.analysis import get_model_complexity_info
+
+    runner = Runner(
+        model=ConvNet(),
+        work_dir=work_dir,
+        train_dataloader=loader(),
+        train_cfg=dict(by_epoch=True, max_epochs=1),
+        optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01)),
+        cfg=dict(compile=True),
+        log_level="WARNING",
+    )
+    runner.train()
+    assert hasattr(runner.model.train_step, "_torchdynamo_orig_callable")
+    on_cpu = get_model_complexity_info(ConvNet(), (3, 16, 16), show_table=False)
+    on_gpu = get_model_complexity_info(ConvNet().cuda(), (3, 16, 16), show_table=False)
+    assert on_gpu["flops"] == on_cpu["flops"] > 0, (on_gpu["flops"], on_cpu["flops"])
+    print("ok: compile=True (inductor) trains; analysis counts the same flops on CUDA")
+
+
 def main() -> None:
     if not torch.cuda.is_available():
         sys.exit("check_runner_cuda.py needs a CUDA device; this machine has none")
@@ -223,6 +261,8 @@ def main() -> None:
             check_amp(dtype, f"{tmp}/{dtype}")
         check_cli(f"{tmp}/cli")
         check_torchrun_nccl(f"{tmp}/ddp")
+        check_torchrun_fsdp(f"{tmp}/fsdp")
+        check_compile_and_analysis(f"{tmp}/compile")
 
 
 if __name__ == "__main__":

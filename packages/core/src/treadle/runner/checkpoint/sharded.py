@@ -1,6 +1,7 @@
 """Checkpoints of a fully sharded (FSDP) model: the whole model and optimizer state,
-gathered on every rank (a collective: all ranks take part), so a checkpoint does not
+gathered from the shards (a collective: every rank takes part), so a checkpoint does not
 depend on the number of ranks that wrote it, and loaded back into each rank's shards.
+Through ``torch.distributed.checkpoint.state_dict``, which also serves FSDP2 and DDP.
 
 Nothing here imports ``torch.distributed.fsdp`` unless it already is: no FSDP model can
 exist before that import.
@@ -9,8 +10,6 @@ exist before that import.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -23,35 +22,27 @@ def is_sharded(model: nn.Module) -> bool:
     return fsdp is not None and isinstance(model, fsdp.FullyShardedDataParallel)
 
 
-@contextmanager
-def _full_state(model: nn.Module) -> Iterator[None]:
-    from torch.distributed.fsdp import (
-        FullOptimStateDictConfig,
-        FullStateDictConfig,
-        FullyShardedDataParallel,
-        StateDictType,
-    )
+def _options(**kwargs: Any) -> Any:
+    from torch.distributed.checkpoint.state_dict import StateDictOptions
 
-    offload = torch.cuda.is_available()  # gathered on the GPU, kept on the CPU
-    with FullyShardedDataParallel.state_dict_type(
-        model,
-        StateDictType.FULL_STATE_DICT,
-        FullStateDictConfig(offload_to_cpu=offload, rank0_only=False),
-        FullOptimStateDictConfig(offload_to_cpu=offload, rank0_only=False),
-    ):
-        yield
+    return StateDictOptions(full_state_dict=True, **kwargs)
 
 
 def model_state(model: nn.Module) -> dict[str, Any]:
-    """The whole model's state dict, under the unwrapped model's parameter names."""
-    with _full_state(model):
-        return model.state_dict()
+    """The whole model's state dict, under the unwrapped model's parameter names.
+
+    On GPUs the whole state lands on rank 0 only, in CPU memory (the rank that writes it).
+    """
+    from torch.distributed.checkpoint.state_dict import get_model_state_dict
+
+    return get_model_state_dict(model, options=_options(cpu_offload=torch.cuda.is_available()))
 
 
 def load_model_state(model: nn.Module, state_dict: dict[str, Any], strict: bool) -> Any:
     """Load a whole-model state dict into the shards; returns the missing/unexpected keys."""
-    with _full_state(model):
-        return model.load_state_dict(state_dict, strict=strict)
+    from torch.distributed.checkpoint.state_dict import set_model_state_dict
+
+    return set_model_state_dict(model, state_dict, options=_options(strict=strict))
 
 
 def _optimizer_of(optim_wrapper: Any) -> torch.optim.Optimizer:
@@ -65,17 +56,23 @@ def _optimizer_of(optim_wrapper: Any) -> torch.optim.Optimizer:
 
 
 def optimizer_state(model: nn.Module, optim_wrapper: Any) -> dict[str, Any]:
-    """``optim_wrapper.state_dict()`` with the optimizer's part gathered whole."""
+    """``optim_wrapper.state_dict()`` with the optimizer's part gathered whole (keyed by
+    parameter name)."""
+    from torch.distributed.checkpoint.state_dict import get_optimizer_state_dict
+
     state = optim_wrapper.state_dict()
-    with _full_state(model):
-        state.update(type(model).optim_state_dict(model, _optimizer_of(optim_wrapper)))
+    offload = torch.cuda.is_available()
+    optimizer = _optimizer_of(optim_wrapper)
+    state.update(get_optimizer_state_dict(model, optimizer, options=_options(cpu_offload=offload)))
     return state
 
 
 def load_optimizer_state(model: nn.Module, optim_wrapper: Any, state: dict[str, Any]) -> None:
     """Load a state :func:`optimizer_state` made into the wrapper of this rank's shards."""
+    from torch.distributed.checkpoint.state_dict import set_optimizer_state_dict
+
     optimizer = _optimizer_of(optim_wrapper)
     whole = {key: state[key] for key in ("state", "param_groups")}
-    with _full_state(model):
-        local = type(model).optim_state_dict_to_load(model, optimizer, whole)
-    optim_wrapper.load_state_dict({**state, **local})
+    set_optimizer_state_dict(model, optimizer, whole, options=_options())
+    extras = {key: value for key, value in state.items() if key not in whole}
+    optim_wrapper.load_state_dict({**extras, **optimizer.state_dict()})

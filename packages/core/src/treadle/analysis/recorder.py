@@ -16,6 +16,7 @@ Forward hooks on every module keep the stack of modules executing ``forward``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import types
 from collections.abc import Callable, Iterator
@@ -112,8 +113,13 @@ BUILTIN_OPS: dict[str, Callable[[tuple, dict], tuple[str, list]]] = {
 }
 
 
+@functools.cache
+def _signature(func: Callable) -> inspect.Signature:
+    return inspect.signature(func)
+
+
 def _bound(func: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
-    bound = inspect.signature(func).bind(*args, **kwargs)
+    bound = _signature(func).bind(*args, **kwargs)
     bound.apply_defaults()
     return bound.arguments
 
@@ -233,11 +239,12 @@ class _FunctionRecorder(TorchFunctionMode):
         if adapter is not None:
             name, inputs = adapter(_bound(func, args, kwargs))
         else:
-            builtin = BUILTIN_OPS.get(func.__name__)
+            func_name = getattr(func, "__name__", type(func).__name__)
+            builtin = BUILTIN_OPS.get(func_name)
             if builtin is not None:
                 name, inputs = builtin(args, kwargs)
             else:
-                name, inputs = f"aten::{_function_name(func.__name__)}", [*args, *kwargs.values()]
+                name, inputs = f"aten::{_function_name(func_name)}", [*args, *kwargs.values()]
         state = self.state
         state.inside_recorded += 1
         try:

@@ -129,6 +129,12 @@ def test_children_inherit_the_build_function():
 
 def test_scope_is_inferred_from_the_defining_package():
     assert Registry("x").scope == __name__.split(".")[0]
+    namespace = {"__name__": "acme_pkg.registry"}  # as if acme_pkg/registry.py ran this
+    exec("from treadle.registry import Registry\nMODELS = Registry('model')", namespace)
+    assert namespace["MODELS"].scope == "acme_pkg"
+    # MMEngine's static method, for subclasses that infer in their own constructor
+    exec("def make():\n    return Registry.infer_scope()\nscope = (lambda: make())()", namespace)
+    assert namespace["scope"] == "acme_pkg"
 
 
 def test_default_args_fill_missing_keys_only():

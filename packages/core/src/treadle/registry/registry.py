@@ -24,12 +24,6 @@ if TYPE_CHECKING:
     BuildFunc = Callable[..., Any]
 
 
-def _infer_scope(depth: int = 2) -> str:
-    """The top-level package of the module that created the registry."""
-    module = sys._getframe(depth).f_globals.get("__name__", "__main__")
-    return module.split(".", 1)[0]
-
-
 def _describe(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
 
@@ -59,7 +53,7 @@ class Registry:
         self._name = name
         self._module_dict: dict[str, Any] = {}
         self._children: dict[str, Registry] = {}
-        self._scope = scope if scope is not None else _infer_scope()
+        self._scope = scope if scope is not None else self.infer_scope()
         self._pending_locations: list[tuple[str, str | None]] = []
         self._imported_locations: list[str] = []
         self._origins: dict[str, str] = {}  # name -> plugin scope that registered it
@@ -76,6 +70,13 @@ class Registry:
         self.add_locations(locations)
 
     # ------------------------------------------------------------------ tree
+    @staticmethod
+    def infer_scope() -> str:
+        """The top-level package of the module that called ``Registry(...)``: a registry made
+        in ``acme/registry.py`` gets scope ``'acme'`` (as MMEngine infers it)."""
+        module = sys._getframe(2).f_globals.get("__name__", "__main__")
+        return module.split(".", 1)[0]
+
     @property
     def name(self) -> str:
         return self._name

@@ -192,6 +192,7 @@ CASES: dict[str, tuple[Callable[[], nn.Module], Any]] = {
     "resnet_eval": (lambda: _eval(TinyResNet()), (3, 32, 32)),
     "attention": (Attention, (5, 16)),
     "encoder_layer": (EncoderLayer, (6, 16)),
+    "encoder_layer_eval": (lambda: _eval(EncoderLayer()), (6, 16)),
     "updown": (UpDown, (3, 16, 16)),
     "updown_eval": (lambda: _eval(UpDown()), (3, 16, 16)),
     "shared": (Shared, (8,)),

@@ -228,6 +228,9 @@ class ModelAnalysis:
         counts: dict[str, typing.Counter[str]] = {name: Counter() for name in names}
         unsupported: dict[str, typing.Counter[str]] = {name: Counter() for name in names}
         seen: set[str] = set()
+        for scope in self.recording().scopes:
+            seen.update(scope)
+            seen.update(self._ancestors(scope))
         for op in self.recording().ops:
             ancestors = self._ancestors(op.scope)
             seen.update(op.scope)

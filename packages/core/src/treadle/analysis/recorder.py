@@ -47,9 +47,12 @@ class OpRecord:
 
 @dataclass
 class Recording:
-    """The operators of one forward pass, in calling order."""
+    """The operators of one forward pass, in calling order, and the scopes of the
+    looked-into functions (a module whose forward only called, say, ``F.dropout`` in eval
+    mode ran no operator but was called)."""
 
     ops: list[OpRecord] = field(default_factory=list)
+    scopes: set[tuple[str, ...]] = field(default_factory=set)
 
 
 def _info(value: Any) -> Any:
@@ -235,6 +238,7 @@ class _FunctionRecorder(TorchFunctionMode):
         kwargs = kwargs or {}
         adapter = PYTHON_OPS.get(func)
         if adapter is None and isinstance(func, types.FunctionType):
+            self.state.recording.scopes.add(tuple(self.state.stack) or ("",))
             return func(*args, **kwargs)  # looked into: the dispatch mode records its operators
         if adapter is not None:
             name, inputs = adapter(_bound(func, args, kwargs))

@@ -327,11 +327,14 @@ def get_model_complexity_info(
     inputs: Any = None,
     show_table: bool = True,
     show_arch: bool = True,
+    max_depth: int = 3,
 ) -> dict[str, Any]:
     """Flops, activations and parameters of ``model``, as numbers, short strings and reports.
 
     Give either ``input_shape`` (random inputs with a batch of 1 are made from it) or
     ``inputs`` (a tuple holds the positional arguments; anything else is the one argument).
+
+    ``max_depth`` (a Treadle addition) is how many module levels the table shows.
 
     Returns:
         ``flops``, ``flops_str``, ``activations``, ``activations_str``, ``params``,
@@ -355,7 +358,7 @@ def get_model_complexity_info(
     table = arch = ""
     if show_table:
         table = "\n" + complexity_stats_table(
-            flop_analyzer, activations=activation_analyzer, show_param_shapes=True
+            flop_analyzer, max_depth, activations=activation_analyzer, show_param_shapes=True
         )
     if show_arch:
         arch = "\n" + complexity_stats_str(flop_analyzer, activations=activation_analyzer)

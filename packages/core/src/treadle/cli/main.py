@@ -19,6 +19,10 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("treadle.cli.config_cmd", "print a merged config or where a value was set"),
     "train": ("treadle.cli.train_cmd", "train a model from a config"),
     "test": ("treadle.cli.test_cmd", "evaluate a checkpoint on a config's test set"),
+    "complexity": (
+        "treadle.cli.complexity_cmd",
+        "print the flops, activations and parameters of a config's model",
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from treadle.optim.base import BaseOptimWrapper
 from treadle.optim.constructor import DefaultOptimWrapperConstructor, build_optim_wrapper
 from treadle.optim.optim_wrapper import OptimWrapper
 from treadle.optim.optim_wrapper_dict import OptimWrapperDict
-from treadle.optim.optimizers import TORCH_OPTIMIZERS
+from treadle.optim.optimizers import TORCH_OPTIMIZERS, ZeroRedundancyOptimizer
 from treadle.optim.scheduler import *  # noqa: F403
 from treadle.optim.scheduler import __all__ as _scheduler_names
 from treadle.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIMIZERS  # as mmengine.optim has them
@@ -19,6 +19,7 @@ __all__ = [
     "OPTIMIZERS",
     "OPTIM_WRAPPER_CONSTRUCTORS",
     "TORCH_OPTIMIZERS",
+    "ZeroRedundancyOptimizer",
     "AmpOptimWrapper",
     "BaseOptimWrapper",
     "DefaultOptimWrapperConstructor",

@@ -26,6 +26,7 @@ from treadle.runner.checkpoint import (
     weights_to_cpu,
 )
 from treadle.runner.checkpoint.sharded import (
+    consolidate_optimizers,
     is_sharded,
     load_model_state,
     load_optimizer_state,
@@ -132,13 +133,16 @@ class ResumeMixin:
 
     def _states_to_save(self, save_optimizer: bool) -> tuple[Any, Any]:
         """The model weights and optimizer state to save (None where there are none); a
-        sharded model's are gathered by every rank, the others' by rank 0 alone."""
+        sharded model's are gathered by every rank, as is a ZeRO optimizer's state; the
+        rest is read by rank 0 alone."""
         wrapper = self.optim_wrapper
         if not (save_optimizer and hasattr(wrapper, "state_dict")):
             wrapper = None
         if is_sharded(self.model):
             optimizer = None if wrapper is None else optimizer_state(self.model, wrapper)
             return model_state(self.model), optimizer
+        if wrapper is not None:
+            consolidate_optimizers(wrapper)
         if self._rank != 0:
             return None, None
         weights = weights_to_cpu(get_state_dict(self._bare_model()))

@@ -1,7 +1,10 @@
-"""Checkpoints of a fully sharded (FSDP) model: the whole model and optimizer state,
-gathered from the shards (a collective: every rank takes part), so a checkpoint does not
-depend on the number of ranks that wrote it, and loaded back into each rank's shards.
-Through ``torch.distributed.checkpoint.state_dict``, which also serves FSDP2 and DDP.
+"""Checkpoint state held in pieces across ranks, gathered for saving and spread back when
+loading (collectives: every rank takes part).
+
+A fully sharded (FSDP) model: its whole model and optimizer state, gathered through
+``torch.distributed.checkpoint.state_dict`` (which also serves FSDP2 and DDP), so a
+checkpoint does not depend on the number of ranks that wrote it. A ZeRO optimizer: the
+state each rank keeps for its share of the parameters, consolidated on rank 0.
 
 Nothing here imports ``torch.distributed.fsdp`` unless it already is: no FSDP model can
 exist before that import.
@@ -76,3 +79,14 @@ def load_optimizer_state(model: nn.Module, optim_wrapper: Any, state: dict[str, 
     set_optimizer_state_dict(model, optimizer, whole, options=_options())
     extras = {key: value for key, value in state.items() if key not in whole}
     optim_wrapper.load_state_dict({**extras, **optimizer.state_dict()})
+
+
+def consolidate_optimizers(optim_wrapper: Any) -> None:
+    """Gather on rank 0 the state that ZeRO optimizers (``ZeroRedundancyOptimizer``) keep a
+    share of on each rank, before rank 0 reads ``state_dict()``; a collective, called by every
+    rank. Plain optimizers are left alone."""
+    wrappers = optim_wrapper.values() if hasattr(optim_wrapper, "values") else [optim_wrapper]
+    for wrapper in wrappers:
+        consolidate = getattr(getattr(wrapper, "optimizer", None), "consolidate_state_dict", None)
+        if consolidate is not None:
+            consolidate()

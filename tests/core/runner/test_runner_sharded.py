@@ -1,5 +1,6 @@
-"""``model_wrapper_cfg=dict(type='MMFullyShardedDataParallel')`` in a real 2-rank gloo job:
-training, whole-model checkpoints gathered from the shards, and an exact resume."""
+"""``model_wrapper_cfg=dict(type='MMFullyShardedDataParallel')`` and a
+``ZeroRedundancyOptimizer`` in real 2-rank gloo jobs: training, whole checkpoints gathered
+from the shards, and an exact resume."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from torch import nn
 
 from treadle.runner import load_checkpoint
 
-WORKER = Path(__file__).with_name("fsdp_worker.py")
+WORKER = Path(__file__).with_name("sharded_worker.py")
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,9 @@ def runs(tmp_path_factory, launch_ranks) -> dict:
         stopped=train("resumed", 2),
         resumed=train("resumed", 3),
         clipped=train("clipped", 1, "clip"),
+        zero_unbroken=train("zero-unbroken", 3, "zero"),
+        zero_stopped=train("zero-resumed", 2, "zero"),
+        zero_resumed=train("zero-resumed", 3, "zero"),
     )
 
 
@@ -70,3 +74,19 @@ def test_clipping_by_norm_uses_the_norm_of_the_whole_gradient(runs) -> None:
     assert norm0 is not None and norm0 > 0.01  # above max_norm: the step was clipped
     assert norm0 == pytest.approx(norm1, rel=1e-6)
     assert runs["unbroken"]["grad_norms"] == [None, None]  # no clipping asked for
+
+
+@pytest.mark.slow
+def test_a_zero_optimizer_saves_its_whole_state_and_resumes_exactly(runs) -> None:
+    assert runs["zero_unbroken"]["optimizer"] == "ZeroRedundancyOptimizer"
+    assert runs["zero_unbroken"]["wrapper"] == "MMDistributedDataParallel"
+    unbroken, resumed = runs["zero_unbroken"]["weights"], runs["zero_resumed"]["weights"]
+    assert not torch.equal(
+        runs["zero_stopped"]["weights"]["linear.weight"], unbroken["linear.weight"]
+    )
+    for key, value in unbroken.items():
+        assert torch.equal(resumed[key], value), key
+    checkpoint = torch.load(runs["base"] / "zero-unbroken" / "epoch_3.pth", weights_only=True)
+    states = checkpoint["optimizer"]["state"]
+    # both parameters' momentum, though each rank kept only its own parameter's
+    assert sorted(tuple(s["momentum_buffer"].shape) for s in states.values()) == [(1,), (1, 16)]

@@ -13,6 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from treadle.hooks.priority import Priority, get_priority
     from treadle.logging.log_processor import LogProcessor
+    from treadle.runner.activation_checkpointing import turn_on_activation_checkpointing
     from treadle.runner.amp import autocast
     from treadle.runner.checkpoint import (
         CheckpointLoader,
@@ -55,6 +56,7 @@ _LAZY_NAMES = {
     "load_state_dict": "treadle.runner.checkpoint",
     "save_checkpoint": "treadle.runner.checkpoint",
     "weights_to_cpu": "treadle.runner.checkpoint",
+    "turn_on_activation_checkpointing": "treadle.runner.activation_checkpointing",
 }
 
 __all__ = [
@@ -77,6 +79,7 @@ __all__ = [
     "load_state_dict",
     "save_checkpoint",
     "set_random_seed",
+    "turn_on_activation_checkpointing",
     "weights_to_cpu",
 ]
 

@@ -6,10 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from treadle.dataset import pseudo_collate
+from treadle.config import Config
+from treadle.dataset import Compose, pseudo_collate
 from treadle.evaluator import BaseMetric
+from treadle.hooks import PrepareTTAHook, build_runner_with_tta
 from treadle.model import BaseModel, BaseTTAModel
-from treadle.registry import METRICS, MODELS
+from treadle.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 from treadle.runner import Runner
 from treadle.structures import BaseDataElement
 
@@ -112,3 +114,56 @@ def test_the_runner_tests_a_tta_model_built_from_the_config(tmp_path) -> None:
     metrics = runner.test()
     assert metrics["mean"] == pytest.approx((5.0 - 1.0 + 6.5) / 3)
     assert metrics["augs"] == 2
+
+
+@TRANSFORMS.register_module(force=True)
+class TwoViews:
+    """A test-time-augmentation transform: the sample and its double, with its index."""
+
+    def __call__(self, results: dict) -> dict:
+        return augmented(results["x"], results["index"])
+
+
+@DATASETS.register_module(force=True)
+class PointsDataset:
+    """Raw points through ``pipeline`` (which build_runner_with_tta sets to the TTA one)."""
+
+    def __init__(self, pipeline: list) -> None:
+        self.points = [[1.0, 2.0], [0.0, -1.0], [2.0, 2.0]]
+        self.pipeline = Compose(pipeline)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __getitem__(self, index: int) -> dict:
+        return self.pipeline(dict(x=self.points[index], index=index))
+
+
+def test_build_runner_with_tta_wraps_the_model_before_testing(tmp_path) -> None:
+    cfg = Config(
+        dict(
+            model=dict(type="TTAScorer"),
+            work_dir=str(tmp_path),
+            test_dataloader=dict(
+                dataset=dict(type="PointsDataset"),
+                sampler=dict(type="DefaultSampler", shuffle=False),
+                batch_size=2,
+                collate_fn=dict(type="pseudo_collate"),
+            ),
+            test_evaluator=dict(type="MeanScore"),
+            test_cfg=dict(),
+            tta_model=dict(type="AverageScoreTTA"),
+            tta_pipeline=[dict(type="TwoViews")],
+            log_level="WARNING",
+        )
+    )
+    runner = build_runner_with_tta(cfg)
+    assert type(runner.model).__name__ == "TTAScorer"  # wrapped only when testing starts
+    metrics = runner.test()
+    assert type(runner.model).__name__ == "AverageScoreTTA"
+    assert metrics["mean"] == pytest.approx((5.0 - 1.0 + 6.5) / 3)
+    assert metrics["augs"] == 2
+    with pytest.raises(KeyError, match="no tta_model and no tta_pipeline"):
+        build_runner_with_tta(Config(dict(model=dict(type="TTAScorer"))))
+    with pytest.raises(TypeError, match="a TTA model's config dict with a 'type'"):
+        PrepareTTAHook(tta_cfg=dict(module=None))

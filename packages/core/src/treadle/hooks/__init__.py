@@ -23,6 +23,7 @@ _HOOK_CLASSES = {
     "SyncBuffersHook": "treadle.hooks.sync_buffer_hook",
     "EarlyStoppingHook": "treadle.hooks.early_stopping_hook",
     "ProfilerHook": "treadle.hooks.profiler_hook",
+    "PrepareTTAHook": "treadle.hooks.test_time_aug_hook",
 }
 
 _LAZY = {
@@ -32,6 +33,7 @@ _LAZY = {
     "HookDispatcher": "treadle.hooks.dispatch",
     "HookError": "treadle.hooks.dispatch",
     **_HOOK_CLASSES,
+    "build_runner_with_tta": "treadle.hooks.test_time_aug_hook",
 }
 
 __all__ = sorted(_LAZY)

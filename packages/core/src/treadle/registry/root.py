@@ -44,6 +44,7 @@ HOOKS = _root(
         "treadle.hooks.sync_buffer_hook",
         "treadle.hooks.early_stopping_hook",
         "treadle.hooks.profiler_hook",
+        "treadle.hooks.test_time_aug_hook",
     ),
 )
 STRATEGIES = _root("strategy")

@@ -14,6 +14,7 @@ from treadle.model.averaged_model import (
 from treadle.model.base_model import BaseModel
 from treadle.model.base_module import BaseModule, ModuleDict, ModuleList, Sequential
 from treadle.model.data_preprocessor import BaseDataPreprocessor, ImgDataPreprocessor
+from treadle.model.separate_distributed import MMSeparateDistributedDataParallel
 from treadle.model.sync_batchnorm import convert_sync_batchnorm, revert_sync_batchnorm
 from treadle.model.test_time_aug import BaseTTAModel
 from treadle.model.utils import stack_batch
@@ -57,6 +58,7 @@ __all__ = [
     "ImgDataPreprocessor",
     "KaimingInit",
     "MMDistributedDataParallel",
+    "MMSeparateDistributedDataParallel",
     "ModuleDict",
     "ModuleList",
     "MomentumAnnealingEMA",

@@ -17,7 +17,7 @@ from treadle.model.data_preprocessor import BaseDataPreprocessor, ImgDataPreproc
 from treadle.model.separate_distributed import MMSeparateDistributedDataParallel
 from treadle.model.sync_batchnorm import convert_sync_batchnorm, revert_sync_batchnorm
 from treadle.model.test_time_aug import BaseTTAModel
-from treadle.model.utils import stack_batch
+from treadle.model.utils import merge_dict, stack_batch
 from treadle.model.weight_init import (
     BaseInit,
     Caffe2XavierInit,
@@ -77,6 +77,7 @@ __all__ = [
     "initialize",
     "is_model_wrapper",
     "kaiming_init",
+    "merge_dict",
     "normal_init",
     "revert_sync_batchnorm",
     "stack_batch",

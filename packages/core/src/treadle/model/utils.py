@@ -1,10 +1,11 @@
-"""Batch helpers for data preprocessors."""
+"""Helpers for models: batching for data preprocessors, and ``merge_dict``."""
 
 from __future__ import annotations
 
 import math
 
 import torch
+import torch.fx
 import torch.nn.functional as F
 
 
@@ -36,3 +37,17 @@ def stack_batch(
             pad += [0, target[d] - shape[d]]
         padded.append(F.pad(tensor, pad, value=pad_value) if any(pad) else tensor)
     return torch.stack(padded)
+
+
+def merge_dict(*args: dict) -> dict:
+    """One dict from ``args``, later ones winning: ``dict.update`` in a form that
+    ``torch.fx.symbolic_trace`` keeps as one call instead of tracing into it."""
+    merged: dict = {}
+    for item in args:
+        if not isinstance(item, dict):
+            raise TypeError(f"merge_dict merges dicts, got {type(item).__name__}: {item!r}")
+        merged.update(item)
+    return merged
+
+
+torch.fx.wrap("merge_dict")

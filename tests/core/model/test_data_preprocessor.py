@@ -128,11 +128,3 @@ def test_stack_batch_pads_every_dim_but_the_first():
         stack_batch([torch.ones(1, 2), torch.ones(3, 2)])
     with pytest.raises(ValueError, match="one rank"):
         stack_batch([torch.ones(1, 2), torch.ones(1, 2, 2)])
-
-
-def test_merge_dict_later_dicts_win_and_non_dicts_are_refused():
-    from treadle.model import merge_dict
-
-    assert merge_dict(dict(a=1, b=1), dict(b=2), dict(c=3)) == dict(a=1, b=2, c=3)
-    with pytest.raises(TypeError, match="merge_dict merges dicts, got list"):
-        merge_dict(dict(a=1), [("b", 2)])

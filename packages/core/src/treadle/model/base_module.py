@@ -14,6 +14,7 @@ from typing import Any
 
 from torch import nn
 
+from treadle.model.init_report import ATTRIBUTE, InitReport, report_of, write_report
 from treadle.model.weight_init import PretrainedInit, initialize
 from treadle.model.wrappers import is_model_wrapper
 
@@ -47,7 +48,23 @@ class BaseModule(nn.Module, metaclass=ABCMeta):
         self._is_init = value
 
     def init_weights(self) -> None:
-        """Initialise this module from ``init_cfg`` and its children from theirs."""
+        """Initialise this module from ``init_cfg`` and its children from theirs; the
+        top-level call writes which initialiser set each parameter to the log file."""
+        if report_of(self) is not None:
+            self._init_weights()
+            return
+        report = InitReport(self)
+        modules = list(self.modules())
+        for module in modules:
+            module.__dict__[ATTRIBUTE] = report
+        try:
+            self._init_weights()
+        finally:
+            for module in modules:
+                module.__dict__.pop(ATTRIBUTE, None)
+        write_report(report)
+
+    def _init_weights(self) -> None:
         if self._is_init:
             logger.warning("init_weights of %s has been called more than once", type(self).__name__)
             return
@@ -66,6 +83,9 @@ class BaseModule(nn.Module, metaclass=ABCMeta):
                 child = child.module
             if hasattr(child, "init_weights") and not getattr(child, "is_init", False):
                 child.init_weights()
+                report = report_of(self)
+                if report is not None:
+                    report.note(child, f"init_weights of {type(child).__name__}")
         pretrained = [cfg for cfg in cfgs if _is_pretrained(cfg)]
         if pretrained:
             initialize(self, pretrained)

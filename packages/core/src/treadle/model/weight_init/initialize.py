@@ -17,9 +17,14 @@ from treadle.registry import WEIGHT_INITIALIZERS
 
 
 def _apply(module: nn.Module, cfg: dict[str, Any], wholemodule: bool = False) -> None:
+    from treadle.model.init_report import report_of
+
     initializer = WEIGHT_INITIALIZERS.build(cfg)
     initializer.wholemodule = wholemodule
     initializer(module)
+    report = report_of(module)
+    if report is not None:  # inside a top-level init_weights: credit this initialiser
+        report.note(module, repr(initializer))
 
 
 def _apply_overrides(module: nn.Module, override: Any, cfg: dict[str, Any]) -> None:

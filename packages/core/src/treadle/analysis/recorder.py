@@ -69,51 +69,35 @@ def _outputs(result: Any) -> list[Any]:
     return [_info(result)]
 
 
-def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) -> Any:
-    return args[index] if len(args) > index else kwargs.get(name, default)
-
-
 # --- torch functions recorded as the aten operator a JIT graph names -------------------------
 # each adapter gives (operator name, arguments in that operator's schema order)
 
-
-def _linear(args: tuple, kwargs: dict) -> tuple[str, list]:
-    return "aten::linear", [
-        _arg(args, kwargs, 0, "input"),
-        _arg(args, kwargs, 1, "weight"),
-        _arg(args, kwargs, 2, "bias"),
-    ]
+Adapter = Callable[[tuple, dict], tuple[str, list]]
 
 
-def _convolution(transposed: bool) -> Callable[[tuple, dict], tuple[str, list]]:
+def _positional(op: str, names: tuple[str, ...], *extra: Any) -> Adapter:
+    """An adapter taking the arguments ``names`` (by position or keyword), then ``extra``."""
+
     def adapter(args: tuple, kwargs: dict) -> tuple[str, list]:
-        x, weight = _arg(args, kwargs, 0, "input"), _arg(args, kwargs, 1, "weight")
-        bias = _arg(args, kwargs, 2, "bias")
-        return "aten::_convolution", [x, weight, bias, None, None, None, transposed]
+        given = [args[i] if i < len(args) else kwargs.get(name) for i, name in enumerate(names)]
+        return op, [*given, *extra]
 
     return adapter
 
 
-def _binary(name: str) -> Callable[[tuple, dict], tuple[str, list]]:
-    def adapter(args: tuple, kwargs: dict) -> tuple[str, list]:
-        second = "mat2" if name in ("mm", "bmm") else "other"
-        return f"aten::{name}", [_arg(args, kwargs, 0, "input"), _arg(args, kwargs, 1, second)]
-
-    return adapter
-
-
-def _addmm(args: tuple, kwargs: dict) -> tuple[str, list]:
-    names = ("input", "mat1", "mat2")
-    return "aten::addmm", [_arg(args, kwargs, i, n) for i, n in enumerate(names)]
-
-
-BUILTIN_OPS: dict[str, Callable[[tuple, dict], tuple[str, list]]] = {
-    "linear": _linear,
-    **{f"conv{d}d": _convolution(False) for d in (1, 2, 3)},
-    **{f"conv_transpose{d}d": _convolution(True) for d in (1, 2, 3)},
-    "addmm": _addmm,
-    **{name: _binary(name) for name in ("mm", "bmm", "matmul")},
-}
+_CONV = ("input", "weight", "bias")
+BUILTIN_OPS: dict[str, Adapter] = {
+    "linear": _positional("aten::linear", ("input", "weight", "bias")),
+    # _convolution's transposed flag is its 7th argument (after stride, padding, dilation)
+    **{f"conv{d}d": _positional("aten::_convolution", _CONV, None, None, None, False)
+       for d in (1, 2, 3)},
+    **{f"conv_transpose{d}d": _positional("aten::_convolution", _CONV, None, None, None, True)
+       for d in (1, 2, 3)},
+    "addmm": _positional("aten::addmm", ("input", "mat1", "mat2")),
+    "mm": _positional("aten::mm", ("input", "mat2")),
+    "bmm": _positional("aten::bmm", ("input", "mat2")),
+    "matmul": _positional("aten::matmul", ("input", "other")),
+}  # fmt: skip
 
 
 @functools.cache

@@ -33,3 +33,11 @@ def turn_on_activation_checkpointing(model: nn.Module, modules: str | list[str])
             )
         module = known[name]
         module.forward = _checkpointed(module.forward)
+
+
+def maybe_checkpoint_activations(model: nn.Module, modules: Any, logger: Any) -> None:
+    """Apply ``cfg.activation_checkpointing`` (None: nothing to do) to the unwrapped model."""
+    if modules is None:
+        return
+    logger.info(f"activation checkpointing in {modules}")
+    turn_on_activation_checkpointing(model, modules)

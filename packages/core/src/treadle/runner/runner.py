@@ -354,7 +354,7 @@ class Runner(HookWiringMixin, ResumeMixin):
     # ----- modes -------------------------------------------------------------------
     def train(self) -> nn.Module:
         """Train; returns the model."""
-        from treadle.runner.activation_checkpointing import turn_on_activation_checkpointing
+        from treadle.runner.activation_checkpointing import maybe_checkpoint_activations
         from treadle.runner.compile import maybe_compile
         from treadle.runner.loss_guard import guard_nonfinite_loss
 
@@ -368,10 +368,9 @@ class Runner(HookWiringMixin, ResumeMixin):
             self._val_loop = self.build_val_loop(self._val_loop)
         self.call_hook("before_run")
         self._init_model_weights()
-        modules = self.cfg.get("activation_checkpointing")
-        if modules is not None:
-            self.logger.info(f"activation checkpointing in {modules}")
-            turn_on_activation_checkpointing(self._bare_model(), modules)
+        maybe_checkpoint_activations(
+            self._bare_model(), self.cfg.get("activation_checkpointing"), self.logger
+        )
         self.load_or_resume()
         self.optim_wrapper.initialize_count_status(
             self.model, self._train_loop.iter, self._train_loop.max_iters

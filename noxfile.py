@@ -65,12 +65,14 @@ def parity(session: nox.Session) -> None:
     """Configs: Treadle and a live MMEngine 0.10.7 load the corpus to the same dicts.
     Optim: schedulers, wrappers and the constructor give the same values step by step.
     Runner: the same job ends with the same weights, scalars, log lines and files.
-    Analysis: the same flops, activations, parameters and reports for a set of models."""
+    Analysis: the same flops, activations, parameters and reports for a set of models.
+    Inference: the same BaseInferencer subclass gives the same results."""
     install_treadle(session, "mmengine==0.10.7")
     session.run("python", "tests/core/config/make_golden.py", "check")
     session.run("python", "tests/core/optim/mmengine_parity.py")
     session.run("python", "tests/core/runner/mmengine_parity.py")
     session.run("python", "tests/core/analysis/mmengine_parity.py")
+    session.run("python", "tests/core/infer/mmengine_parity.py")
 
 
 @nox.session(python=PYTHON)

@@ -70,3 +70,19 @@ def test_outside_a_run_nothing_is_printed(tmp_path, capsys) -> None:
     checkpoint = saved_backbone(tmp_path)
     Net(checkpoint).init_weights()
     assert "How init_weights" not in capsys.readouterr().out
+
+
+def test_parameters_without_values_yet_do_not_stop_the_report() -> None:
+    class Deferred(BaseModel):
+        def __init__(self) -> None:
+            super().__init__(init_cfg=dict(type="Constant", val=1.0, layer="Linear"))
+            with torch.device("meta"):  # built without memory, materialised later
+                self.big = nn.Linear(2, 2)
+            self.small = nn.Linear(2, 2)
+
+        def forward(self, inputs, mode="tensor"):
+            return inputs
+
+    model = Deferred()
+    model.init_weights()
+    assert torch.equal(model.small.weight, torch.ones(2, 2))

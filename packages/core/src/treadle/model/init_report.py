@@ -41,7 +41,10 @@ class InitReport:
 
 
 def _fingerprint(param: torch.Tensor) -> torch.Tensor:
-    """Two statistics of the values: cheap, and any initialiser changes one of them."""
+    """Two statistics of the values: cheap, and any initialiser changes one of them. A
+    parameter without values yet (on the meta device) has none: an empty fingerprint."""
+    if param.is_meta:
+        return torch.empty(0)
     values = param.detach().float()
     return torch.stack([values.mean(), values.abs().mean()]).cpu()
 

@@ -105,3 +105,16 @@ def test_an_inferencer_by_model_name(hubzoo, tmp_path) -> None:
     )
     assert out["names"] == ["tiny-regressor_1x", "tiny"]
     assert out["predictions"] == [6.0, 7.0, 3.0]  # the listed weights: 2 x0 + 3 x1 + 1
+
+
+def test_a_plugin_without_a_model_index_and_a_bad_path() -> None:
+    import pytest
+
+    from treadle.hub import ModelIndexError, get_config
+
+    plain = get_config("vision::flip_demo.py")  # configs need no index
+    assert plain.default_scope == "vision"
+    with pytest.raises(ModelIndexError, match=r"plugin scope 'vision' has no model-index\.yml"):
+        get_config("vision::flip_demo.py", pretrained=True)
+    with pytest.raises(ValueError, match=r"expected 'scope::relative/path\.py'"):
+        get_config("flip_demo.py")

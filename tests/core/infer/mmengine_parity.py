@@ -12,15 +12,16 @@ Treadle sorts them), and the error for an unknown keyword. Exit status 1 on any 
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+
+sys.path.insert(0, str(Path(__file__).parents[2]))  # tests/: the shared support package
+from support.mmengine_side import mmengine_mismatch
 
 WEIGHTS = {"linear.weight": torch.tensor([[2.0, 3.0]]), "linear.bias": torch.tensor([1.0])}
 CONFIG_TEXT = (
@@ -93,12 +94,9 @@ def run(side: str, tmp: Path) -> dict:
 
 
 def main() -> int:
-    warnings.simplefilter("ignore")
-    logging.disable(logging.WARNING)
-    import mmengine
-
-    if mmengine.__version__ != "0.10.7":
-        print(f"parity is defined against mmengine 0.10.7, found {mmengine.__version__}")
+    mismatch = mmengine_mismatch()
+    if mismatch:
+        print(mismatch)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         theirs, ours = run("mmengine", Path(tmp)), run("treadle", Path(tmp))

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from treadle.cli._run_common import releasing_process_group
 from treadle.dist import get_rank, init_dist
 from treadle.model import BaseModel, MMDistributedDataParallel, is_model_wrapper
 from treadle.optim import OptimWrapper
@@ -102,9 +103,9 @@ def main(out_dir: Path) -> None:
         },
         out_dir / f"rank{rank}.pt",
     )
-    torch.distributed.barrier()  # no rank tears the group down while a peer still uses it
-    torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    # the DDP wrappers are gone before the group: one left alive tears it down at exit
+    with releasing_process_group():
+        main(Path(sys.argv[1]))

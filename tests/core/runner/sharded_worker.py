@@ -17,6 +17,7 @@ import torch
 TOY = Path(__file__).parents[2] / "fixtures" / "toy_runner"
 sys.path.insert(0, str(TOY))
 
+from treadle.cli._run_common import releasing_process_group  # noqa: E402
 from treadle.config import Config  # noqa: E402
 from treadle.runner import Runner  # noqa: E402
 from treadle.runner.checkpoint.sharded import model_state  # noqa: E402
@@ -50,10 +51,9 @@ def main(work_dir: str, max_epochs: int, out_file: str, options: list[str]) -> N
         torch.save(dict(weights=weights, wrapper=wrapper, optimizer=optimizer), out_file)
     grad_norm = getattr(runner.optim_wrapper, "grad_norm", None)
     torch.save(dict(grad_norm=grad_norm), f"{out_file}.rank{runner.rank}")
-    torch.distributed.barrier()
-    del runner
-    torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:])
+    # the runner's wrapped model is gone before the group: left alive, it tears it down at exit
+    with releasing_process_group():
+        main(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:])

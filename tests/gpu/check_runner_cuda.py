@@ -72,6 +72,8 @@ class ConvNet(BaseModel):
         if mode == "loss":
             loss = F.mse_loss(out, target)
             return dict(loss=loss * 1e30 if self.blow_up else loss)
+        if mode == "tensor":
+            return out
         return [dict(pred=p, gt=t) for p, t in zip(out, target, strict=True)]
 
 

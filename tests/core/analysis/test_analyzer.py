@@ -123,6 +123,17 @@ def test_a_none_handle_ignores_the_operator() -> None:
     assert flops.unsupported_ops() == {"aten::add_": 1}  # num_batches_tracked += 1
 
 
+def test_dtype_and_device_conversions_are_the_ignored_aten_to() -> None:
+    class Converts(nn.Module):
+        def forward(self, x):
+            return x.half().float() + x.double().float() + x.cpu() + x.type(torch.float32)
+
+    flops = FlopAnalyzer(Converts(), (torch.randn(2, 3),))
+    flops.unsupported_ops_warnings(False)
+    assert flops.total() == 0
+    assert flops.unsupported_ops() == {"aten::add": 3}  # no aten::float, aten::half, ...
+
+
 def test_unsupported_operators_are_counted_and_logged() -> None:
     logger = MMLogger.get_instance("analysis-test", log_level="WARNING")
     records = []
@@ -153,8 +164,8 @@ def test_any_input_the_forward_takes() -> None:
 
 
 def test_a_data_parallel_wrapper_is_looked_through() -> None:
-    model = nn.DataParallel(zoo.TestNet())
-    flops = FlopAnalyzer(model, (torch.randn(1, 10),))
+    model = nn.DataParallel(zoo.TestNet())  # on a CUDA machine it moves the net to cuda:0
+    flops = FlopAnalyzer(model, (torch.randn(1, 10, device=next(model.parameters()).device),))
     assert flops.total() == 400
     assert flops.total("module.inner") == 200
 

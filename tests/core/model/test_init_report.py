@@ -62,7 +62,7 @@ def test_the_run_log_says_what_set_each_parameter(tmp_path) -> None:
     assert "head.fc.weight - (1, 4): init_weights of Head" in text
     assert "head.fc.bias - (1,): KaimingInit(layer=['Linear'], bias=0)" in text
     assert "norm.weight - (4,): not changed by init_weights of Net" in text
-    assert torch.equal(model.backbone.layer.weight, torch.ones(4, 4))
+    assert torch.equal(model.backbone.layer.weight.cpu(), torch.ones(4, 4))
     assert all("_init_report" not in m.__dict__ for m in model.modules())  # nothing left over
 
 

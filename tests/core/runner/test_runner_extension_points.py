@@ -11,6 +11,7 @@ import pytest
 import torch
 from support.servers import free_port
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from treadle.hooks import CheckpointHook, EarlyStoppingHook
 from treadle.logging import LogProcessor, MessageHub
@@ -198,18 +199,20 @@ def test_mmengine_runner_exports(tmp_path):
     assert runner_pkg.find_latest_checkpoint(path=tmp_path) == "/x/epoch_1.pth"
 
 
-def test_autocast_picks_bfloat16_on_cpu():
+def test_autocast_picks_the_device_and_its_default_dtype():
     from treadle.runner import autocast
 
-    layer = nn.Linear(4, 4)
-    x = torch.randn(2, 4)
+    on_cuda = torch.cuda.is_available()  # no device_type: CUDA's float16, else CPU's bfloat16
+    layer = nn.Linear(4, 4).to("cuda" if on_cuda else "cpu")
+    x = torch.randn(2, 4, device=layer.weight.device)
     with autocast():
-        assert layer(x).dtype == torch.bfloat16
+        assert layer(x).dtype == (torch.float16 if on_cuda else torch.bfloat16)
     with autocast(enabled=False):
         assert layer(x).dtype == torch.float32
+    cpu_layer, cpu_x = layer.cpu(), x.cpu()
     with autocast(device_type="cpu", dtype=torch.bfloat16, cache_enabled=False):
-        assert layer(x).dtype == torch.bfloat16
-    assert layer(x).dtype == torch.float32  # the context is left
+        assert cpu_layer(cpu_x).dtype == torch.bfloat16
+    assert cpu_layer(cpu_x).dtype == torch.float32  # the context is left
 
 
 def test_autocast_refuses_an_unknown_device_unless_disabled():
@@ -247,8 +250,18 @@ def test_distributed_wrap_keeps_mmengine_buffer_default_without_torch_warning(
     assert not [w for w in caught if "broadcast_buffers" in str(w.message)]
     assert ddp.find_unused_parameters is False
     chosen = dict(type="MMDistributedDataParallel", broadcast_buffers=False)
-    with pytest.warns(FutureWarning, match="broadcast_buffers"):  # the user's choice: torch's
+    with warnings.catch_warnings(record=True) as from_torch:
+        warnings.simplefilter("always")
+        DistributedDataParallel(nn.Linear(2, 1), broadcast_buffers=False)
+    with warnings.catch_warnings(record=True) as from_runner:
+        warnings.simplefilter("always")
         assert runner.wrap_model(chosen, nn.Linear(2, 1)).broadcast_buffers is False
+
+    def about_buffers(caught: list) -> list[str]:
+        return [str(w.message) for w in caught if "broadcast_buffers" in str(w.message)]
+
+    # the user's explicit choice is not silenced: torch's own warning, where it has one, passes
+    assert about_buffers(from_runner) == about_buffers(from_torch)
     # a wrapper config is built as given: DDP's own defaults, as MMEngine does
     given = runner.wrap_model(dict(find_unused_parameters=True), nn.Linear(2, 1))
     assert type(given).__name__ == "MMDistributedDataParallel"

@@ -159,11 +159,18 @@ def _operands(args: tuple) -> list:
     return list(operands)
 
 
+# dtype and device conversions: a JIT trace shows each of these as one aten::to
+_CONVERSIONS = {"float", "half", "double", "bfloat16", "long", "int", "short", "char", "byte",
+                "bool", "type", "cpu", "cuda"}  # fmt: skip
+
 _IN_PLACE = {"iadd", "isub", "imul", "itruediv", "ifloordiv", "imod", "ipow", "iand", "ior"}
 
 
 def _function_name(name: str) -> str:
-    """``Tensor.__iadd__`` -> ``add_``, ``__radd__`` -> ``add``, ``__truediv__`` -> ``div``."""
+    """``Tensor.__iadd__`` -> ``add_``, ``__radd__`` -> ``add``, ``__truediv__`` -> ``div``,
+    ``Tensor.float`` -> ``to``."""
+    if name in _CONVERSIONS:
+        return "to"
     if name.startswith("__") and name.endswith("__") and name != "__get__":
         core = name[2:-2]
         if core in _IN_PLACE:

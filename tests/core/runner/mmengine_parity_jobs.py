@@ -25,11 +25,14 @@ from typing import Any
 #: samples, paramwise_cfg, env_cfg); two_optimizers: an OptimWrapperDict with a custom
 #: train_step and per-part schedulers; ddp: the config job data-parallel on two gloo ranks
 #: under torchrun; compile: the config job with ``compile=dict(backend="eager")``
-#: (train_step through torch.compile)
+#: (train_step through torch.compile); cuda_amp (only where CUDA is): the config job on the
+#: GPU with AmpOptimWrapper in float16, a loss scale that overflows at first and grows back,
+#: and the fp16 test loop
 VARIANTS = (
     "epoch", "iter", "config", "iterations", "resume", "migrate", "evaluate", "extras",
-    "logging", "openmmlab", "two_optimizers", "ddp", "compile",
+    "logging", "openmmlab", "two_optimizers", "ddp", "compile", "cuda_amp",
 )  # fmt: skip
+NEEDS_CUDA = ("cuda_amp",)
 
 
 def _job_parts(side: str) -> dict:
@@ -258,6 +261,16 @@ def _whole_config(side: str, variant: str, work_dir: str) -> dict:
     )
     if variant == "compile":  # train_step through torch.compile (dynamo's capture only)
         cfg["compile"] = dict(backend="eager")
+    if variant == "cuda_amp":  # the runner puts the model on the GPU; fp16 with loss scaling
+        cfg["optim_wrapper"] = dict(
+            cfg["optim_wrapper"],
+            type="AmpOptimWrapper",
+            dtype="float16",
+            # 2**40 overflows fp16 gradients: the first steps are skipped and the scale
+            # halves until they fit, then doubles back after every 4 clean steps
+            loss_scale=dict(init_scale=2.0**40, growth_interval=4),
+        )
+        cfg["test_cfg"] = dict(fp16=True)
     if variant == "iterations":  # an endless sampler, counted and logged in iterations
         cfg.update(
             model=dict(type="ParityRegressor", report_loss=True),

@@ -84,6 +84,32 @@ def test_checkpoint_from_a_wrapped_model_loads_into_a_bare_one_and_back(tmp_path
     assert torch.equal(wrapped.module.fc.weight.cpu(), source.fc.weight)
 
 
+def test_a_bare_models_checkpoint_loads_into_its_test_time_augmentation_model(tmp_path, logger):
+    from treadle.model import BaseModel, BaseTTAModel
+
+    class Model(BaseModel):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = Net()
+
+        def forward(self, inputs, data_samples=None, mode="tensor"):
+            return self.net.head(inputs)
+
+    class FirstView(BaseTTAModel):
+        def merge_preds(self, data_samples_list):
+            return [samples[0] for samples in data_samples_list]
+
+    source = _randomised(Model())
+    path = tmp_path / "bare.pth"
+    save_checkpoint({"state_dict": get_state_dict(source)}, path)
+    tta = FirstView(module=Model())
+    load_checkpoint(tta, path, strict=True, logger=logger)  # keys without 'module.'
+    assert torch.equal(tta.module.net.conv.weight, source.net.conv.weight)
+    in_ddp_form = nn.DataParallel(FirstView(module=Model()))
+    load_checkpoint(in_ddp_form, path, strict=True, logger=logger)
+    assert torch.equal(in_ddp_form.module.module.net.head[0].bias.cpu(), source.net.head[0].bias)
+
+
 def test_ddp_module_prefix_is_stripped_by_default_and_revise_keys_is_applied(tmp_path, logger):
     source = _randomised(Net())
     path = tmp_path / "ddp.pth"

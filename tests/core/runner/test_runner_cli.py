@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 import torch.distributed as dist
 from support.servers import free_port
@@ -77,3 +78,35 @@ def test_a_distributed_run_releases_its_process_group(tmp_path, monkeypatch):
     # nothing of the run holds the destroyed group: its DDP wrapper was freed before
     wrappers = [o for o in gc.get_objects() if type(o) is MMDistributedDataParallel]
     assert wrappers == []
+
+
+def test_tta_wraps_the_model_and_gives_the_test_set_the_tta_pipeline(tmp_path):
+    import ast
+
+    from toy_train import ToyRegression, ToyRegressor
+
+    model = ToyRegressor()
+    checkpoint = tmp_path / "weights.pth"
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+
+    def tested_mse(*options: str) -> float:
+        proc = treadle("test", str(CONFIG), str(checkpoint), "--work-dir", "w", *options,
+                       cwd=tmp_path)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return ast.literal_eval(proc.stdout.strip().splitlines()[-1])["mse"]
+
+    data = ToyRegression(size=16, seed=1)  # the config's test set
+    with torch.no_grad():
+        plain = (model.linear(data.x) - data.y).pow(2).mean().item()
+        # ToyTwoViews: x and 2x; ToyAverageTTA averages the two predictions
+        merged = (model.linear(data.x) + model.linear(2 * data.x)) / 2
+        augmented = (merged - data.y).pow(2).mean().item()
+    assert tested_mse() == pytest.approx(plain, rel=1e-5)
+    assert tested_mse("--tta") == pytest.approx(augmented, rel=1e-5)
+
+    without = tmp_path / "no_tta.py"
+    without.write_text(f"_base_ = [{str(CONFIG)!r}]\ntta_pipeline = None\n")
+    proc = treadle("test", str(without), str(checkpoint), "--tta", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert f"--tta needs tta_pipeline in {without}" in proc.stderr
+    assert "Traceback" not in proc.stderr

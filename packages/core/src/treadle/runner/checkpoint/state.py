@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.nn.modules.module import _IncompatibleKeys
 
+from treadle.model.test_time_aug import BaseTTAModel
 from treadle.model.wrappers import unwrap_model
 from treadle.runner.checkpoint._log import log
 
@@ -84,6 +85,16 @@ def load_state_dict(
     _load_state_dict(module, state_dict, strict, logger, source=None)
 
 
+def _holding_the_weights(module: nn.Module) -> nn.Module:
+    """The model inside wrappers and test-time-augmentation models: a checkpoint of the bare
+    model loads into it (MMEngine's rule), e.g. for ``treadle test --tta``."""
+    while True:
+        module = unwrap_model(module)
+        if not isinstance(module, BaseTTAModel):
+            return module
+        module = module.module
+
+
 def _load_state_dict(
     module: nn.Module,
     state_dict: dict[str, Any],
@@ -100,7 +111,7 @@ def _load_state_dict(
         state_dict._metadata = metadata  # type: ignore[attr-defined]
 
     def load(mod: nn.Module, prefix: str = "") -> None:
-        mod = unwrap_model(mod)
+        mod = _holding_the_weights(mod)
         local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
         mod._load_from_state_dict(
             state_dict, prefix, local_metadata, True, missing, unexpected, mismatched

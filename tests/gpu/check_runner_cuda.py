@@ -14,6 +14,7 @@ Checks, each with assertions (the script exits non-zero on the first failure):
 4. The same with ``MMFullyShardedDataParallel``: whole-model checkpoints, then ``--resume``.
 5. ``cfg.compile=True`` (inductor) trains the conv net; ``treadle.analysis`` counts the same
    flops for the model on the GPU as on the CPU.
+6. ``sync_bn='torch'`` on one NCCL rank: the conv net trains with ``SyncBatchNorm``.
 """
 
 from __future__ import annotations
@@ -255,6 +256,34 @@ def check_compile_and_analysis(work_dir: str) -> None:
     print("ok: compile=True (inductor) trains; analysis counts the same flops on CUDA")
 
 
+def check_sync_bn(work_dir: str) -> None:
+    """One NCCL rank in this process: ``sync_bn='torch'`` trains with SyncBatchNorm."""
+    import torch.distributed as dist
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT="29517", RANK="0", WORLD_SIZE="1",
+                      LOCAL_RANK="0")  # fmt: skip
+    runner = Runner(
+        model=ConvNet(),
+        work_dir=work_dir,
+        train_dataloader=loader(),
+        train_cfg=dict(by_epoch=True, max_epochs=1),
+        optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01)),
+        launcher="pytorch",
+        env_cfg=dict(dist_cfg=dict(backend="nccl")),
+        cfg=dict(sync_bn="torch"),
+        log_level="WARNING",
+    )
+    try:
+        bn = runner.model.module.bn
+        assert isinstance(bn, nn.SyncBatchNorm), type(bn)
+        runner.train()
+        assert bn.num_batches_tracked.item() == 8 and bn.running_mean.abs().sum() > 0
+    finally:
+        del runner
+        dist.destroy_process_group()
+    print("ok: sync_bn='torch' trains with SyncBatchNorm on one NCCL rank")
+
+
 def main() -> None:
     if not torch.cuda.is_available():
         sys.exit("check_runner_cuda.py needs a CUDA device; this machine has none")
@@ -265,6 +294,7 @@ def main() -> None:
         check_torchrun_nccl(f"{tmp}/ddp")
         check_torchrun_fsdp(f"{tmp}/fsdp")
         check_compile_and_analysis(f"{tmp}/compile")
+        check_sync_bn(f"{tmp}/sync_bn")
 
 
 if __name__ == "__main__":

@@ -281,6 +281,47 @@ def test_top_level_find_unused_parameters_reaches_ddp(toy_kwargs, one_rank_group
     assert runner.model.broadcast_buffers is False
 
 
+def bn_net() -> nn.Module:
+    return nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.Sequential(nn.BatchNorm1d(4)))
+
+
+def test_sync_bn_in_a_distributed_run(toy_kwargs, one_rank_group, monkeypatch):
+    """sync_bn='torch' converts every BatchNorm (tests/gpu/check_runner_cuda.py trains with
+    it on CUDA); torch's SyncBatchNorm refuses CPU modules, which gets a clear error here."""
+    from treadle.config import Config
+
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.setenv(name, "1")
+    runner = Runner(**toy_kwargs(launcher="pytorch"), cfg=Config(dict(sync_bn="torch")))
+    if torch.cuda.is_available():
+        net = bn_net()
+        net[1].running_mean.fill_(3.0)
+        wrapped = runner.wrap_model(None, net)
+        synced = [m for m in wrapped.module.modules() if isinstance(m, nn.SyncBatchNorm)]
+        assert len(synced) == 2
+        assert torch.equal(synced[0].running_mean.cpu(), torch.full((4,), 3.0))  # state kept
+    else:
+        with pytest.raises(ValueError, match="sync_bn='torch' needs CUDA"):
+            runner.wrap_model(None, bn_net())
+    runner.cfg.sync_bn = "mmcv"
+    with pytest.raises(ValueError, match="sync_bn='mmcv': use 'torch'"):
+        runner.wrap_model(None, bn_net())
+    runner.cfg.sync_bn = None  # without it, BatchNorm stays
+    wrapped = runner.wrap_model(None, bn_net())
+    assert not any(isinstance(m, nn.SyncBatchNorm) for m in wrapped.modules())
+
+
+def test_a_single_process_turns_syncbatchnorm_back_into_batchnorm(toy_kwargs):
+    from pathlib import Path
+
+    runner = Runner(**toy_kwargs(log_level="INFO"))
+    reverted = runner.wrap_model(None, nn.SyncBatchNorm.convert_sync_batchnorm(bn_net()))
+    assert not any(isinstance(m, nn.SyncBatchNorm) for m in reverted.modules())
+    assert sum(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in reverted.modules()) == 2
+    (log,) = Path(runner.work_dir).glob("*/*.log")
+    assert "SyncBatchNorm layers become BatchNorm: this run is not distributed" in log.read_text()
+
+
 def test_env_cfg_mp_cfg_goes_through_set_multi_processing(toy_kwargs, monkeypatch):
     import multiprocessing
 

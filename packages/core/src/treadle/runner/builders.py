@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from treadle.logging import print_log
 from treadle.registry import (
     DATA_SAMPLERS,
     DATASETS,
@@ -49,6 +50,7 @@ def wrap_model(
     model_wrapper_cfg: dict | None,
     distributed: bool,
     find_unused_parameters: bool = False,
+    sync_bn: str | None = None,
 ) -> nn.Module:
     """Move ``model`` to the current device and, when distributed, wrap it for DDP.
 
@@ -56,11 +58,13 @@ def wrap_model(
     MMEngine's ``broadcast_buffers=False`` and the config's top-level
     ``find_unused_parameters``; a ``model_wrapper_cfg`` is built as given (``type``
     defaulting to ``MMDistributedDataParallel``), plus the current GPU as ``device_ids``
-    for a DDP wrapper, as MMEngine does.
+    for a DDP wrapper, as MMEngine does. As MMEngine does too, a single process turns
+    ``SyncBatchNorm`` layers back into plain BatchNorm, and a distributed run with the
+    config's ``sync_bn='torch'`` turns every BatchNorm into ``SyncBatchNorm``.
     """
     from torch.nn.parallel import DistributedDataParallel
 
-    from treadle.model import is_model_wrapper
+    from treadle.model import convert_sync_batchnorm, is_model_wrapper, revert_sync_batchnorm
 
     if is_model_wrapper(model):
         if model_wrapper_cfg is not None:
@@ -74,7 +78,26 @@ def wrap_model(
     if device is not None:
         model = model.to(device)
     if not distributed:
+        if any(isinstance(module, nn.SyncBatchNorm) for module in model.modules()):
+            print_log(
+                "SyncBatchNorm layers become BatchNorm: this run is not distributed",
+                logger="current",
+            )
+            model = revert_sync_batchnorm(model)
         return model
+    if sync_bn is not None:
+        if sync_bn != "torch":
+            raise ValueError(
+                f"sync_bn={sync_bn!r}: use 'torch' (torch.nn.SyncBatchNorm; MMEngine's 'mmcv' "
+                "needs mmcv's compiled ops, which Treadle does not have)"
+            )
+        has_batchnorm = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+        if device is None and has_batchnorm:
+            raise ValueError(
+                "sync_bn='torch' needs CUDA: torch's SyncBatchNorm only runs on GPU modules; "
+                "remove sync_bn from the config to train on CPU"
+            )
+        model = convert_sync_batchnorm(model, sync_bn)
     if model_wrapper_cfg is None:
         cfg = dict(
             type="MMDistributedDataParallel",

@@ -287,12 +287,14 @@ class Runner(HookWiringMixin, ResumeMixin):
     def wrap_model(self, model_wrapper_cfg: dict | None, model: nn.Module) -> nn.Module:
         """``model`` on the current device and, in a distributed run, in its DDP wrapper
         (``model_wrapper_cfg`` picks another one from MODEL_WRAPPERS; without one, the
-        config's top-level ``find_unused_parameters`` applies)."""
+        config's top-level ``find_unused_parameters`` applies; ``sync_bn``: see
+        :func:`~treadle.runner.builders.wrap_model`)."""
         return builders.wrap_model(
             model,
             model_wrapper_cfg,
             self._distributed,
             find_unused_parameters=self.cfg.get("find_unused_parameters", False),
+            sync_bn=self.cfg.get("sync_bn"),
         )
 
     def _log_env(self) -> None:

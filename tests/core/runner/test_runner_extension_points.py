@@ -4,7 +4,9 @@ custom runner overrides, the read-only properties hooks use, and the names
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -349,3 +351,28 @@ def test_a_launched_rank_gets_one_thread_per_pool_unless_told(
     with pytest.warns(UserWarning, match="MKL_NUM_THREADS is unset"):
         Runner(**toy_kwargs(launcher="pytorch"))
     assert os.environ["MKL_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "2"
+
+
+def test_env_cfg_resource_limit_raises_the_open_files_limit(python, tmp_path):
+    """In a child process: its soft limit is lowered first, then a runner is built."""
+    out = python(
+        "import json, resource, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parents[2] / 'fixtures' / 'toy_runner')!r})\n"
+        "import toy_train\n"
+        "from treadle.runner import Runner\n"
+        "from treadle.runner.env import raise_open_files_limit\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+        "seen = []\n"
+        "for limit in (None, 300, 100):\n"
+        "    env_cfg = {} if limit is None else dict(resource_limit=limit)\n"
+        f"    Runner(model=dict(type='ToyRegressor'), work_dir={str(tmp_path)!r},\n"
+        "           env_cfg=env_cfg, log_level='WARNING')\n"
+        "    seen.append(resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n"
+        "    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+        "raise_open_files_limit(10**9)  # past the hard limit: up to it, no error\n"
+        "seen.append(resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard)\n"
+        "print(json.dumps([seen, hard]))"
+    ).stdout
+    seen, hard = json.loads(out.strip().splitlines()[-1])
+    assert seen == [min(4096, hard), min(300, hard), 256, True]  # MMEngine's default: 4096

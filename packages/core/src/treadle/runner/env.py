@@ -53,8 +53,9 @@ def setup_env(env_cfg: dict, launcher: str) -> None:
 
     ``cudnn_benchmark``; ``mp_cfg`` goes to :func:`set_multi_processing` (always: its
     defaults force the ``fork`` start method and no OpenCV threads, and a launched rank
-    gets one OpenMP/MKL thread unless the environment says otherwise); ``dist_cfg`` to
-    ``init_dist`` (backend: ``nccl`` with CUDA, else ``gloo``).
+    gets one OpenMP/MKL thread unless the environment says otherwise); ``resource_limit``
+    (default 4096) to :func:`raise_open_files_limit`; ``dist_cfg`` to ``init_dist``
+    (backend: ``nccl`` with CUDA, else ``gloo``).
     """
     from treadle.dist import init_dist, is_distributed
     from treadle.utils.dl_utils import set_multi_processing
@@ -73,6 +74,7 @@ def setup_env(env_cfg: dict, launcher: str) -> None:
             "opencv_num_threads"
         )
     set_multi_processing(**mp_cfg, distributed=launcher != "none")
+    raise_open_files_limit(env_cfg.get("resource_limit", 4096))
     if launcher != "none" and not is_distributed():
         dist_cfg = dict(env_cfg.get("dist_cfg") or {})
         dist_cfg.setdefault("backend", "nccl" if torch.cuda.is_available() else "gloo")
@@ -85,3 +87,20 @@ def dist_state() -> tuple[bool, int, int]:
 
     rank, world_size = get_dist_info()
     return is_distributed(), rank, world_size
+
+
+def raise_open_files_limit(wanted: int) -> None:
+    """Raise this process's soft limit of open files to ``wanted`` (never lower it, never
+    past the hard limit): data-loader workers hand tensors over through file descriptors,
+    and a low default (often 1024) ends a long run with "Too many open files"."""
+    try:
+        import resource
+    except ImportError:  # Windows has no such limit
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    unlimited = resource.RLIM_INFINITY
+    if soft == unlimited or wanted <= soft:
+        return
+    target = wanted if hard == unlimited else min(wanted, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))

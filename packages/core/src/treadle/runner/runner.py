@@ -356,6 +356,7 @@ class Runner(HookWiringMixin, ResumeMixin):
     # ----- modes -------------------------------------------------------------------
     def train(self) -> nn.Module:
         """Train; returns the model."""
+        from treadle.model.efficient_conv_bn_eval import maybe_fold_conv_bn
         from treadle.runner.activation_checkpointing import maybe_checkpoint_activations
         from treadle.runner.compile import maybe_compile
         from treadle.runner.loss_guard import guard_nonfinite_loss
@@ -373,6 +374,7 @@ class Runner(HookWiringMixin, ResumeMixin):
         maybe_checkpoint_activations(
             self._bare_model(), self.cfg.get("activation_checkpointing"), self.logger
         )
+        maybe_fold_conv_bn(self._bare_model(), self.cfg.get("efficient_conv_bn_eval"), self.logger)
         self.load_or_resume()
         self.optim_wrapper.initialize_count_status(
             self.model, self._train_loop.iter, self._train_loop.max_iters

@@ -181,6 +181,25 @@ def test_test_loop_fp16_and_val(toy_kwargs):
     assert runner.val()["mse"] > 0
 
 
+@pytest.mark.parametrize(
+    "schedulers",
+    [[dict(type="MultiStepLR", milestones=[1])], dict(type="MultiStepLR", milestones=[1])],
+)
+def test_val_and_test_alone_leave_the_scheduler_configs_alone(toy_kwargs, schedulers):
+    """val()/test() of a full training config never build the schedulers, and
+    ParamSchedulerHook (a default hook) must not step the configs after validation."""
+    kwargs = toy_kwargs(
+        param_scheduler=schedulers,
+        test_dataloader=toy_kwargs()["val_dataloader"],
+        test_evaluator=dict(type="ToyMSE"),
+        test_cfg=dict(),
+    )
+    runner = Runner(**kwargs)
+    assert runner.val()["mse"] > 0
+    assert runner.test()["mse"] > 0
+    assert runner.param_schedulers == schedulers
+
+
 def test_validation_losses_reported_beside_metrics(toy_kwargs):
     runner = Runner(**toy_kwargs(model=dict(type="ToyRegressor", report_val_loss=True)))
     metrics = runner.val()

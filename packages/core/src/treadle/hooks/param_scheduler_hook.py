@@ -38,6 +38,13 @@ def _as_list(group: Any, schedulers: dict) -> list:
     return group
 
 
+def _still_configs(schedulers: Any) -> bool:
+    """True while ``schedulers`` are configs: ``runner.val()`` never builds them."""
+    if isinstance(schedulers, dict):
+        return "type" in schedulers or any(_still_configs(g) for g in schedulers.values())
+    return isinstance(schedulers, list) and any(isinstance(s, dict) for s in schedulers)
+
+
 @HOOKS.register_module()
 class ParamSchedulerHook(Hook):
     """Advance iteration-based schedulers per iteration and epoch-based ones per epoch."""
@@ -55,7 +62,11 @@ class ParamSchedulerHook(Hook):
 
     def after_val_epoch(self, runner: Any, metrics: dict[str, float] | None = None) -> None:
         # training steps were counted above; here only judge the metrics
-        if runner.param_schedulers is None or metrics is None:
+        if (
+            runner.param_schedulers is None
+            or metrics is None
+            or _still_configs(runner.param_schedulers)
+        ):
             return
         for scheduler in _each_scheduler(runner):
             if scheduler.by_epoch and getattr(scheduler, "need_val_args", False):

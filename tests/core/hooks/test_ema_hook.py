@@ -96,6 +96,27 @@ def test_load_from_without_ema_state_starts_the_average_from_the_weights(runner,
     )
 
 
+def test_load_from_a_checkpoint_with_another_head_skips_what_does_not_fit(runner, tmp_path):
+    """Fine-tuning with EMA from weights whose head has another shape (MMEngine's rule: the
+    average loads what fits, as the model does)."""
+    runner.save_checkpoint(str(tmp_path), "plain.pth")
+    checkpoint = torch.load(tmp_path / "plain.pth", weights_only=True)
+    weight = checkpoint["state_dict"]["linear.weight"]
+    checkpoint["state_dict"]["linear.weight"] = torch.zeros(weight.shape[0] + 2, weight.shape[1])
+    with torch.no_grad():
+        runner.model.linear.bias.add_(1.0)  # the checkpoint's bias differs from the model's
+    hook = EMAHook()
+    hook.before_run(runner)
+    hook.after_load_checkpoint(runner, checkpoint)  # torch's load_state_dict would raise
+    averaged = hook.ema_model.module
+    torch.testing.assert_close(averaged.linear.weight, runner.model.linear.weight)  # kept
+    torch.testing.assert_close(averaged.linear.bias, checkpoint["state_dict"]["linear.bias"])
+    hook = EMAHook(strict_load=True)
+    hook.before_run(runner)
+    with pytest.raises(RuntimeError, match="shapes differ"):
+        hook.after_load_checkpoint(runner, checkpoint)
+
+
 def test_bad_begin_arguments(runner):
     with pytest.raises(ValueError, match="not both"):
         EMAHook(begin_iter=2, begin_epoch=2)

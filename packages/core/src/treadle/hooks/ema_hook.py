@@ -18,6 +18,7 @@ from typing import Any
 from treadle.hooks.hook import Hook
 from treadle.model import is_model_wrapper
 from treadle.registry import HOOKS, MODELS
+from treadle.runner.checkpoint import load_state_dict
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +116,10 @@ class EMAHook(Hook):
                 "The checkpoint has no 'ema_state_dict'; EMAHook starts the average from a "
                 "copy of its 'state_dict'."
             )
-        self.ema_model.module.load_state_dict(
-            copy.deepcopy(checkpoint["state_dict"]), strict=self.strict_load
+        # as the model's own load: keys or shapes that do not fit (a fine-tuned head) are
+        # reported and skipped unless strict_load
+        load_state_dict(
+            self.ema_model.module, copy.deepcopy(checkpoint["state_dict"]), self.strict_load
         )
 
     def _swap_ema_parameters(self) -> None:

@@ -216,6 +216,38 @@ def test_auto_scale_lr(toy_kwargs):
     assert runner.optim_wrapper.param_groups[0]["lr"] == pytest.approx(0.01 / 4)
 
 
+def test_auto_scale_lr_with_a_batch_sampler(toy_kwargs):
+    """mmdet's shape: the batches come from a batch sampler (AspectRatioBatchSampler)."""
+    from torch.utils.data import BatchSampler
+
+    from treadle.registry import DATA_SAMPLERS
+
+    @DATA_SAMPLERS.register_module(force=True)
+    class GroupedBatches(BatchSampler):
+        def __init__(self, sampler, batch_size: int, drop_last: bool = False) -> None:
+            super().__init__(sampler, batch_size, drop_last)
+
+    loader = dict(toy_kwargs()["train_dataloader"], batch_sampler=dict(type="GroupedBatches"))
+    runner = Runner(**toy_kwargs(auto_scale_lr=dict(enable=True, base_batch_size=2),
+                                 train_dataloader=loader,
+                                 train_cfg=dict(by_epoch=True, max_epochs=0)))  # fmt: skip
+    runner.train()
+    assert runner.train_dataloader.batch_size is None  # the batch sampler's is 4
+    assert runner.optim_wrapper.param_groups[0]["lr"] == pytest.approx(0.01 * 2)
+
+
+def test_optim_wrapper_given_a_built_optimizer_steps_the_models_own_parameters(toy_kwargs):
+    import toy_train
+
+    model = toy_train.ToyRegressor()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    runner = Runner(**toy_kwargs(model=model, optim_wrapper=dict(optimizer=optimizer)))
+    before = model.linear.weight.detach().clone()
+    runner.train()
+    assert runner.optim_wrapper.optimizer is optimizer
+    assert not torch.equal(model.linear.weight, before)
+
+
 def test_seeded_runs_are_identical(toy_kwargs, tmp_path):
     finals = []
     for name in ("a", "b"):
@@ -268,10 +300,10 @@ def test_a_dict_of_optimizer_wrapper_objects_steps_the_model_itself(toy_kwargs):
     model = toy_train.ToyRegressor()
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
     runner = Runner(**toy_kwargs(model=model))
-    built = runner.build_optim_wrapper(
-        dict(main=wrapper, other=dict(optimizer=dict(type="SGD", lr=0.01)))
-    )
+    built = runner.build_optim_wrapper(dict(main=wrapper))
     assert isinstance(built, OptimWrapperDict) and built["main"] is wrapper
     stepped = built["main"].optimizer.param_groups[0]["params"][0]
     assert any(stepped is p for p in model.parameters())
-    assert built["other"].optimizer.param_groups[0]["lr"] == 0.01
+    # a config beside it would get every parameter of the model: refused, as in MMEngine
+    with pytest.raises(ValueError, match=r"\['other'\] are configs in a dict of several"):
+        runner.build_optim_wrapper(dict(main=wrapper, other=dict(optimizer=dict(type="SGD"))))

@@ -26,6 +26,7 @@ from treadle.registry import (
     LOOPS,
     MODEL_WRAPPERS,
     MODELS,
+    OPTIM_WRAPPERS,
     PARAM_SCHEDULERS,
     VISUALIZERS,
 )
@@ -212,15 +213,25 @@ def build_optim_wrapper(model: nn.Module, optim_wrapper: Any) -> Any:
             f"optim_wrapper must be an OptimWrapper or a config dict, got "
             f"{type(optim_wrapper).__name__}"
         )
+    optimizer = optim_wrapper.get("optimizer")
+    if isinstance(optimizer, torch.optim.Optimizer):  # used as it is: a copy would step
+        cfg = _plain({k: v for k, v in optim_wrapper.items() if k != "optimizer"})
+        cfg.setdefault("type", "OptimWrapper")  # copies of the model's parameters
+        return OPTIM_WRAPPERS.build(dict(cfg, optimizer=optimizer))
     if "constructor" in optim_wrapper or "optimizer" in optim_wrapper or "type" in optim_wrapper:
         return build(model, _plain(optim_wrapper))
-    # a dict of optimizer wrappers, one per sub-module (GANs): wrapper objects are used as
-    # they are (a copy would step copies of the model's parameters), configs are built
-    wrappers = {
-        name: value if isinstance(value, BaseOptimWrapper) else build(model, _plain(value))
-        for name, value in optim_wrapper.items()
-    }
-    return OptimWrapperDict(**wrappers)
+    # a dict of optimizer wrappers, one per sub-module (GANs), built on their parts
+    configs = [
+        name for name, value in optim_wrapper.items() if not isinstance(value, BaseOptimWrapper)
+    ]
+    if configs:
+        raise ValueError(
+            f"optim_wrapper: {configs} are configs in a dict of several optimizer wrappers; "
+            "without a constructor each would get every parameter of the model. Pass "
+            "OptimWrapper objects built on each part's parameters, or add "
+            "constructor='<an optimizer wrapper constructor that splits the model>'"
+        )
+    return OptimWrapperDict(**optim_wrapper)
 
 
 def build_param_schedulers(
@@ -369,6 +380,20 @@ def build_eval_loop(runner: Any, loop: Any, dataloader: Any, evaluator: Any, sta
     return loop_cls(**cfg, runner=runner, dataloader=dataloader, evaluator=evaluator)
 
 
+def batch_size_of(loader: DataLoader) -> int:
+    """The batch size of ``loader``, also when a ``batch_sampler`` (mmdet's
+    ``AspectRatioBatchSampler``) makes the batches."""
+    size = loader.batch_size
+    if size is None:
+        size = getattr(loader.batch_sampler, "batch_size", None)
+    if not isinstance(size, int):
+        raise ValueError(
+            f"cannot tell the batch size of the train dataloader: neither it nor its batch "
+            f"sampler ({type(loader.batch_sampler).__name__}) has an int batch_size"
+        )
+    return size
+
+
 def scale_lr(optim_wrapper: Any, auto_scale_lr: dict | None, real_batch_size: int) -> None:
     """Scale every learning rate by ``real_batch_size / auto_scale_lr['base_batch_size']``."""
     if not auto_scale_lr or not auto_scale_lr.get("enable", False):
@@ -379,6 +404,11 @@ def scale_lr(optim_wrapper: Any, auto_scale_lr: dict | None, real_batch_size: in
             f"was tuned for; got {dict(auto_scale_lr)}"
         )
     ratio = real_batch_size / auto_scale_lr["base_batch_size"]
+    print_log(
+        f"auto_scale_lr: learning rates scaled by {ratio:g}, the real total batch size "
+        f"{real_batch_size} over base_batch_size {auto_scale_lr['base_batch_size']}",
+        logger="current",
+    )
     wrappers = optim_wrapper.values() if hasattr(optim_wrapper, "values") else [optim_wrapper]
     for wrapper in wrappers:
         for group in wrapper.param_groups:

@@ -413,7 +413,7 @@ class Runner(HookWiringMixin, ResumeMixin):
     def scale_lr(self, optim_wrapper: Any, auto_scale_lr: dict | None = None) -> None:
         """Scale the learning rates by real batch size / ``base_batch_size`` when enabled."""
         if auto_scale_lr and auto_scale_lr.get("enable", False):
-            real = self._world_size * self.train_dataloader.batch_size
+            real = self._world_size * builders.batch_size_of(self.train_dataloader)
             builders.scale_lr(optim_wrapper, auto_scale_lr, real)
 
     # ----- attributes hooks rely on ----------------------------------------------------

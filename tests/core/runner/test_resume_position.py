@@ -1,4 +1,5 @@
-"""Data position: skipping consumed batches, and in-process resumes that end bitwise equal."""
+"""Data position: skipping consumed batches, in-process resumes that end bitwise equal, and
+custom loops that count on their own resuming from the checkpoint's meta position."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import torch
 from torch.utils.data import DataLoader
 
 from treadle.dataset import DefaultSampler
-from treadle.runner import Runner
+from treadle.hooks import Hook
+from treadle.registry import LOOPS
+from treadle.runner import BaseLoop, EpochBasedTrainLoop, IterBasedTrainLoop, Runner
 from treadle.runner.loops import skip_batches
 
 
@@ -73,3 +76,86 @@ def test_iter_loop_over_default_sampler_resumes_across_passes(toy_kwargs, tmp_pa
     assert resumed.train_loop.dataloader_iterator.epoch == 1
     a, b = _final(tmp_path / "full"), _final(tmp_path / "resumed")
     assert all(torch.equal(a[key], b[key]) for key in a)
+
+
+# ----- custom loops written the MMEngine way: they resume from the checkpoint's meta -------
+
+
+def _mmengine_style_iter(loop, data_batch, batch_idx) -> None:
+    """What MMEngine's loops do per iteration: their own hook calls and counter."""
+    runner = loop.runner
+    runner.call_hook("before_train_iter", batch_idx=batch_idx, data_batch=data_batch)
+    outputs = runner.model.train_step(data_batch, optim_wrapper=runner.optim_wrapper)
+    runner.call_hook("after_train_iter", batch_idx=batch_idx, data_batch=data_batch,
+                     outputs=outputs)  # fmt: skip
+    loop._iter += 1
+
+
+@LOOPS.register_module(force=True)
+class OwnCountingEpochLoop(EpochBasedTrainLoop):
+    def run_iter(self, idx, data_batch) -> None:
+        _mmengine_style_iter(self, data_batch, idx)
+
+
+@LOOPS.register_module(force=True)
+class OwnCountingIterLoop(IterBasedTrainLoop):
+    def run_iter(self, data_batch) -> None:
+        _mmengine_style_iter(self, data_batch, self._iter)
+
+
+@LOOPS.register_module(force=True)
+class PlainEpochLoop(BaseLoop):
+    """A train loop written from scratch on BaseLoop (MMEngine's custom-loop recipe)."""
+
+    def __init__(self, runner, dataloader, max_epochs: int) -> None:
+        super().__init__(runner, dataloader)
+        self._epoch = self._iter = 0
+        self.max_epochs, self.max_iters = max_epochs, max_epochs * len(self.dataloader)
+        self.stop_training = False
+
+    epoch = property(lambda self: self._epoch)
+    iter = property(lambda self: self._iter)
+
+    def run(self):
+        runner = self.runner
+        runner.call_hook("before_train")
+        while self._epoch < self.max_epochs:
+            runner.call_hook("before_train_epoch")
+            runner.model.train()
+            for idx, data_batch in enumerate(self.dataloader):
+                _mmengine_style_iter(self, data_batch, idx)
+            runner.call_hook("after_train_epoch")
+            self._epoch += 1
+        runner.call_hook("after_train")
+        return runner.model
+
+
+def _resumed_position(toy_kwargs, tmp_path, train_cfg, resumed_cfg, hooks) -> tuple:
+    work_dir = str(tmp_path / train_cfg["type"])
+    Runner(**toy_kwargs(work_dir=work_dir, train_cfg=train_cfg, default_hooks=hooks)).train()
+    ran = []
+
+    class Count(Hook):
+        def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+            ran.append(runner.iter)
+
+    resumed = Runner(**toy_kwargs(work_dir=work_dir, train_cfg=resumed_cfg, default_hooks=hooks,
+                                  resume=True, custom_hooks=[Count()]))  # fmt: skip
+    resumed.train()
+    return resumed.epoch, resumed.iter, ran
+
+
+def test_loops_counting_on_their_own_resume_from_the_meta_position(toy_kwargs, tmp_path):
+    by_epoch = dict(checkpoint=dict(type="CheckpointHook", interval=1))
+    for loop in ("OwnCountingEpochLoop", "PlainEpochLoop"):  # 8 iterations an epoch
+        epoch, iteration, ran = _resumed_position(
+            toy_kwargs, tmp_path, dict(type=loop, max_epochs=2), dict(type=loop, max_epochs=3),
+            by_epoch,
+        )  # fmt: skip
+        assert (epoch, iteration, ran) == (3, 24, list(range(16, 24))), loop
+    by_iter = dict(checkpoint=dict(type="CheckpointHook", interval=3, by_epoch=False))
+    epoch, iteration, ran = _resumed_position(
+        toy_kwargs, tmp_path, dict(type="OwnCountingIterLoop", max_iters=6),
+        dict(type="OwnCountingIterLoop", max_iters=9), by_iter,
+    )  # fmt: skip
+    assert (iteration, ran) == (9, [6, 7, 8])

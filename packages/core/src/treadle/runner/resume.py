@@ -125,7 +125,11 @@ class ResumeMixin:
         if save_param_scheduler and self.param_schedulers:
             checkpoint["param_schedulers"] = _scheduler_states(self.param_schedulers)
         if hasattr(loop, "state_dict"):
-            checkpoint["loop"] = loop.state_dict()
+            state = loop.state_dict()
+            # a loop that counts in its own run_iter/run_epoch (MMEngine's pattern) does not
+            # keep the batch position: its checkpoints resume from meta's epoch/iter instead
+            if (state.get("epoch"), state.get("iter")) == (meta["epoch"], meta["iter"]):
+                checkpoint["loop"] = state
         checkpoint["rng_state"] = rng_state()
         self.call_hook("before_save_checkpoint", checkpoint=checkpoint)
         filepath = fileio.join_path(os.fspath(out_dir), filename)
@@ -187,10 +191,13 @@ class ResumeMixin:
             checkpoint = _load_checkpoint(filename, location, self.logger)
         meta = checkpoint.get("meta", {})
         loop = self.train_loop
-        if "loop" in checkpoint:
+        position = dict(epoch=meta.get("epoch", 0), iter=meta.get("iter", 0))
+        if not hasattr(loop, "load_state_dict"):  # a custom loop on BaseLoop: as MMEngine does
+            loop._epoch, loop._iter = position["epoch"], position["iter"]
+        elif "loop" in checkpoint:
             loop.load_state_dict(checkpoint["loop"])
-        else:  # an MMEngine checkpoint: whole epochs only
-            loop.load_state_dict(dict(epoch=meta.get("epoch", 0), iter=meta.get("iter", 0)))
+        else:  # an MMEngine checkpoint, or a loop counting on its own: whole epochs only
+            loop.load_state_dict(position)
         self._apply_weights(checkpoint, filename, False, DEFAULT_REVISE_KEYS)
         resumed_seed = meta.get("seed")
         if resumed_seed is not None and resumed_seed != self.seed:

@@ -27,8 +27,9 @@ def test_components_from_dicts_are_built_lazily(toy_kwargs):
     # MMEngine's tools call it on the class
     static = Runner.build_dataloader(toy_kwargs()["val_dataloader"], seed=3)
     assert static.sampler.seed == 3 and len(static) == 2
-    assert DefaultScope.get_instance("lazy").scope_name == "core"
-    assert runner.experiment_name == "lazy"
+    # MMEngine's name: the given one and the run's timestamp
+    assert runner.experiment_name == f"lazy_{runner.timestamp}"
+    assert DefaultScope.get_instance(runner.experiment_name).scope_name == "core"
     assert os.path.isdir(runner.log_dir)
 
 

@@ -100,7 +100,7 @@ def test_data_preprocessor_fills_the_model_config_only_when_it_has_none(toy_kwar
 
 def test_build_message_hub_takes_get_instance_arguments(toy_kwargs):
     runner = Runner(**toy_kwargs(experiment_name="hub-args"))
-    assert runner.message_hub is MessageHub.get_instance("hub-args")
+    assert runner.message_hub is MessageHub.get_instance(f"hub-args_{runner.timestamp}")
     other = runner.build_message_hub(dict(name="hub-args-other"))
     assert other is MessageHub.get_instance("hub-args-other") and other is not runner.message_hub
     with pytest.raises(TypeError, match=r"message_hub must be a dict.*got str"):
@@ -109,7 +109,7 @@ def test_build_message_hub_takes_get_instance_arguments(toy_kwargs):
 
 def test_build_visualizer_names_the_instance_after_the_experiment(toy_kwargs):
     runner = Runner(**toy_kwargs(experiment_name="vis-name"))
-    assert runner.visualizer is Visualizer.get_instance("vis-name")
+    assert runner.visualizer is Visualizer.get_instance(f"vis-name_{runner.timestamp}")
     assert runner.build_visualizer() is runner.visualizer  # an existing instance is reused
 
 

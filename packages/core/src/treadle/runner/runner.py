@@ -132,8 +132,7 @@ class Runner(HookWiringMixin, ResumeMixin):
         self._randomness_cfg = dict(randomness or dict(seed=None))
         self.set_randomness(**self._randomness_cfg)
         self._timestamp = self._shared_timestamp()
-        if experiment_name is None:
-            experiment_name = self._new_experiment_name()
+        experiment_name = self._new_experiment_name(experiment_name)
         self._experiment_name = experiment_name
         self.default_scope = DefaultScope.get_instance(experiment_name, scope_name=default_scope)
         self._log_dir = osp.join(self._work_dir, self._timestamp)
@@ -221,12 +220,13 @@ class Runner(HookWiringMixin, ResumeMixin):
         self._deterministic = deterministic
         self._seed = env.set_random_seed(seed, deterministic, diff_rank_seed)
 
-    def _new_experiment_name(self) -> str:
-        """``<config stem>_<timestamp>``, suffixed when a runner of this process took it (its
-        logger or message hub has that name)."""
+    def _new_experiment_name(self, given: str | None) -> str:
+        """``<given or config stem>_<timestamp>`` (MMEngine's), suffixed when a runner of this
+        process took it (its logger or message hub has that name)."""
         from treadle.logging import MessageHub, MMLogger
 
         stem = osp.splitext(osp.basename(self.cfg.filename))[0] if self.cfg.filename else None
+        stem = given if given is not None else stem
         name = f"{stem}_{self._timestamp}" if stem else self._timestamp
         candidate, number = name, 0
         while any(kind.check_instance_created(candidate) for kind in (MessageHub, MMLogger)):

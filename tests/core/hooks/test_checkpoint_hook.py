@@ -170,6 +170,37 @@ def test_publish_strips_keys_and_adds_the_sha256_prefix(runner):
     assert "optimizer" in _load(os.path.join(runner.work_dir, "epoch_3.pth"))
 
 
+def test_publish_the_last_and_every_best_checkpoint(runner):
+    metrics = [{"acc": a, "loss": v} for a, v in ((0.5, 3.0), (0.7, 2.0), (0.6, 1.0))]
+    _train(runner, metrics, save_best=["acc", "loss"], published_keys=["state_dict"])
+    published = [f for f in _files(runner) if "-" in f]
+    stems = sorted(f.rsplit("-", 1)[0] for f in published)
+    assert stems == ["best_acc_epoch_2", "best_loss_epoch_3", "epoch_3"]
+
+
+def test_one_rule_for_several_keys_and_empty_key_lists(runner):
+    hook = CheckpointHook(save_best=["acc", "mIoU"], rule=["greater"])
+    assert hook.rules == ["greater", "greater"]
+    hook = CheckpointHook(save_best="acc", less_keys=[])  # no less-is-better fragments
+    assert hook.less_keys == [] and hook.rules == ["greater"]
+
+
+def test_a_subclass_extends_the_default_keys_the_rule_is_inferred_from():
+    from treadle.hooks import EarlyStoppingHook
+
+    class ImageQualityCheckpoints(CheckpointHook):
+        _default_greater_keys = (*CheckpointHook._default_greater_keys, "psnr")
+        _default_less_keys = (*CheckpointHook._default_less_keys, "lpips")
+
+    class ImageQualityStopping(EarlyStoppingHook):
+        _default_greater_keys = ("psnr",)
+
+    assert ImageQualityCheckpoints(save_best=["PSNR", "LPIPS"]).rules == ["greater", "less"]
+    assert ImageQualityStopping(monitor="PSNR").rule == "greater"
+    with pytest.raises(ValueError, match="cannot infer"):
+        CheckpointHook(save_best="PSNR")
+
+
 def test_resumed_keep_list_is_trimmed_to_max_keep_ckpts(runner):
     for step in (1, 2, 3):
         open(os.path.join(runner.work_dir, f"epoch_{step}.pth"), "wb").close()
@@ -184,7 +215,13 @@ def test_resumed_keep_list_is_trimmed_to_max_keep_ckpts(runner):
     ("kwargs", "error", "match"),
     [
         (dict(save_best=["auto", "acc"]), ValueError, "cannot be combined"),
-        (dict(save_best=["acc", "loss"], rule=["greater"]), ValueError, "one per save_best key"),
+        (
+            dict(save_best=["acc", "loss"], rule=["greater", "less", "less"]),
+            ValueError,
+            "one per save_best key",
+        ),
+        (dict(save_best=["acc", "acc"]), ValueError, r"save_best names \['acc'\] more than once"),
+        (dict(published_keys=["meta", "meta"]), ValueError, "published_keys names"),
         (dict(save_best="acc", rule="bigger"), ValueError, r"one of \['greater', 'less'\] or None"),
         (dict(rule="greater"), ValueError, "only used with save_best"),
         (dict(save_best=3), TypeError, "save_best must be a str"),

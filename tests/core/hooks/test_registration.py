@@ -16,7 +16,7 @@ BUILTIN = [
     ("EMAHook", 50),
     ("EmptyCacheHook", 50),
     ("SyncBuffersHook", 50),
-    ("EarlyStoppingHook", 70),
+    ("EarlyStoppingHook", 100),
     ("ProfilerHook", 90),
 ]
 

@@ -15,7 +15,7 @@ import os
 import os.path as osp
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
@@ -34,14 +34,26 @@ from treadle.registry import HOOKS
 INIT_VALUES = {"greater": -math.inf, "less": math.inf}
 
 
-def _str_list(value: Any, name: str) -> list[str]:
+def _str_list(value: Any, name: str, may_be_empty: bool = False) -> list[str]:
     if isinstance(value, str):
         return [value]
-    if isinstance(value, Sequence) and value and all(isinstance(v, str) for v in value):
+    if (
+        isinstance(value, Sequence)
+        and (value or may_be_empty)
+        and all(isinstance(v, str) for v in value)
+    ):
         return list(value)
     raise TypeError(
-        f"CheckpointHook: {name} must be a str or a non-empty list of str, got {value!r}"
+        f"CheckpointHook: {name} must be a str or a {'' if may_be_empty else 'non-empty '}"
+        f"list of str, got {value!r}"
     )
+
+
+def _distinct(values: list[str], name: str) -> list[str]:
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"CheckpointHook: {name} names {repeated} more than once")
+    return values
 
 
 @HOOKS.register_module()
@@ -67,8 +79,8 @@ class CheckpointHook(Hook):
         filename_tmpl: checkpoint file name with one ``{}`` for the epoch/iteration;
             ``epoch_{}.pth`` or ``iter_{}.pth`` by default.
         backend_args: arguments of the ``out_dir`` storage backend.
-        published_keys: after training, publish the last (or best) checkpoint with only
-            these keys as ``<name>-<sha256[:8]>.pth``.
+        published_keys: after training, publish the last checkpoint (with ``save_last``) and
+            the best ones with only these keys as ``<name>-<sha256[:8]>.pth``.
         save_begin: the first epoch/iteration counted for ``interval``.
         **kwargs: passed to ``runner.save_checkpoint``.
     """
@@ -78,6 +90,10 @@ class CheckpointHook(Hook):
     #: a subclass may add rules to both
     rule_map = RULES
     init_value_map = INIT_VALUES
+    #: metric-name fragments for which greater/less is better when the rule is inferred
+    #: (MMEngine's; a downstream subclass may extend them, e.g. with 'psnr' or 'lpips')
+    _default_greater_keys: ClassVar[list[str]] = list(DEFAULT_GREATER_KEYS)
+    _default_less_keys: ClassVar[list[str]] = list(DEFAULT_LESS_KEYS)
 
     def __init__(
         self,
@@ -117,17 +133,23 @@ class CheckpointHook(Hook):
         self.filename_tmpl = filename_tmpl
         self.save_begin = save_begin
         self.published_keys = (
-            None if published_keys is None else _str_list(published_keys, "published_keys")
+            None
+            if published_keys is None
+            else _distinct(_str_list(published_keys, "published_keys"), "published_keys")
         )
         self.greater_keys = (
-            list(DEFAULT_GREATER_KEYS)
+            list(self._default_greater_keys)
             if greater_keys is None
-            else _str_list(greater_keys, "greater_keys")
+            else _str_list(greater_keys, "greater_keys", may_be_empty=True)
         )
         self.less_keys = (
-            list(DEFAULT_LESS_KEYS) if less_keys is None else _str_list(less_keys, "less_keys")
+            list(self._default_less_keys)
+            if less_keys is None
+            else _str_list(less_keys, "less_keys", may_be_empty=True)
         )
-        self.save_best = None if save_best is None else _str_list(save_best, "save_best")
+        self.save_best = (
+            None if save_best is None else _distinct(_str_list(save_best, "save_best"), "save_best")
+        )
         self.key_indicators: list[str] = []
         self.rules: list[str | None] = []
         self.is_better_than: dict[str, Any] = {}
@@ -139,7 +161,9 @@ class CheckpointHook(Hook):
                     f"CheckpointHook: save_best='auto' picks one metric and cannot be combined "
                     f"with others, got {self.save_best}"
                 )
-            rules = rule if isinstance(rule, list) else [rule] * len(self.save_best)
+            rules = rule if isinstance(rule, list) else [rule]
+            if len(rules) == 1:  # one rule for every key
+                rules = rules * len(self.save_best)
             self._init_rule(rules, self.save_best)
         elif rule is not None:
             raise ValueError("CheckpointHook: rule is only used with save_best; set save_best")
@@ -232,18 +256,16 @@ class CheckpointHook(Hook):
         self._save_best_checkpoint(runner, metrics)
 
     def after_train(self, runner: Any) -> None:
+        """Publish the last checkpoint (with ``save_last``) and every best one, as MMEngine."""
         if self.published_keys is None:
             return
-        if self.save_last and self.last_ckpt is not None:
-            source = self.last_ckpt
-        elif self.best_ckpt_path is not None:
-            source = self.best_ckpt_path
-        else:
+        sources = [self.last_ckpt] if self.save_last and self.last_ckpt is not None else []
+        sources += [self.best_ckpt_path, *self.best_ckpt_path_dict.values()]
+        sources = [source for source in sources if source is not None]
+        if not sources:
             runner.logger.warning("CheckpointHook: no checkpoint was saved, nothing to publish")
-            return
-        if is_main_process():
-            path = self.publish(source)
-            runner.logger.info(f"The checkpoint {source} is published to {path}.")
+        for source in sources:
+            self._publish_model(runner, source)
 
     # -- saving ----------------------------------------------------------------------------
     def _save_checkpoint(self, runner: Any) -> None:
@@ -351,9 +373,12 @@ class CheckpointHook(Hook):
         return False
 
     # -- publishing ------------------------------------------------------------------------
-    def publish(self, path: str) -> str:
-        """Write ``path`` with only ``published_keys`` as ``<stem>-<sha256[:8]>.pth``; return
-        the new path."""
+    def _publish_model(self, runner: Any, path: str) -> None:
+        """On rank 0, write ``path`` with only ``published_keys`` as
+        ``<stem>-<sha256[:8]>.pth`` (MMEngine's name for this step, which subclasses
+        override)."""
+        if not is_main_process():
+            return
         from treadle.runner.checkpoint import _load_checkpoint
 
         checkpoint = _load_checkpoint(path, map_location="cpu", backend_args=self.backend_args)
@@ -370,4 +395,4 @@ class CheckpointHook(Hook):
         digest = hashlib.sha256(data).hexdigest()[:8]
         target = f"{osp.splitext(path)[0]}-{digest}.pth"
         self.file_backend.put(data, target)
-        return target
+        runner.logger.info(f"The checkpoint {path} is published to {target}.")

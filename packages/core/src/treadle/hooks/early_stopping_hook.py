@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 from treadle.hooks.hook import Hook
 from treadle.registry import HOOKS
@@ -65,9 +65,12 @@ class EarlyStoppingHook(Hook):
         stopping_threshold: stop as soon as the metric is better than this.
     """
 
-    priority = "LOW"
+    priority = "LOWEST"
     #: rule name -> ``better(score, reference)``; a subclass may add its own rules
     rule_map = RULES
+    #: metric-name fragments for which greater/less is better when the rule is inferred
+    _default_greater_keys: ClassVar[list[str]] = list(DEFAULT_GREATER_KEYS)
+    _default_less_keys: ClassVar[list[str]] = list(DEFAULT_LESS_KEYS)
 
     def __init__(
         self,
@@ -80,7 +83,7 @@ class EarlyStoppingHook(Hook):
         stopping_threshold: float | None = None,
     ) -> None:
         if rule is None:
-            rule = infer_rule(monitor)
+            rule = infer_rule(monitor, self._default_greater_keys, self._default_less_keys)
         elif rule not in self.rule_map:
             raise ValueError(
                 f"EarlyStoppingHook: rule must be one of {sorted(self.rule_map)}, got {rule!r}"

@@ -52,6 +52,20 @@ def test_default_hooks_in_priority_order_and_removable(toy_kwargs):
     assert names == ["RuntimeInfoHook", "DistSamplerSeedHook", "LoggerHook", "ParamSchedulerHook"]
 
 
+def test_register_hook_priority_argument_wins_and_the_order_is_logged(toy_kwargs):
+    from treadle.hooks import EmptyCacheHook
+
+    runner = Runner(**toy_kwargs(log_level="INFO", default_hooks=dict(checkpoint=None)))
+    runner.register_hook(dict(type="EmptyCacheHook", priority="LOWEST"), priority="HIGHEST")
+    assert isinstance(runner.hooks[0], EmptyCacheHook)  # as in MMEngine
+    (log,) = Path(runner.log_dir).glob("*.log")
+    text = log.read_text()
+    block = text.split("Hooks, in the order they run at each point:")[1]
+    assert "before_train_iter:\n(VERY_HIGH   ) RuntimeInfoHook\n(NORMAL      ) IterTimerHook" in (
+        block
+    )
+
+
 def test_missing_parts_listed_all_at_once(toy_kwargs):
     kwargs = toy_kwargs()
     with pytest.raises(MissingPartsError, match="missing: train_cfg, optim_wrapper"):

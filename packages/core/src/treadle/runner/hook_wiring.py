@@ -33,10 +33,12 @@ class HookWiringMixin:
     logger: Any
 
     def register_hook(self, hook: Any, priority: int | str | None = None) -> None:
-        """Add a hook object or config dict (``priority`` in the dict or here)."""
+        """Add a hook object or config dict; ``priority`` here wins over one in the dict
+        (MMEngine's order)."""
         if isinstance(hook, dict):
             cfg = dict(hook)
-            priority = cfg.pop("priority", priority)
+            in_cfg = cfg.pop("priority", None)
+            priority = priority if priority is not None else in_cfg
             hook = HOOKS.build(cfg)
         self._dispatcher.register(hook, priority)
 

@@ -154,6 +154,7 @@ class Runner(HookWiringMixin, ResumeMixin):
         self._model_name = type(self._bare_model()).__name__
         self._dispatcher = HookDispatcher(on_error=self._log_hook_error)
         self.register_hooks(default_hooks, custom_hooks)
+        self.logger.info(f"Hooks, in the order they run at each point:\n{self.get_hooks_info()}")
         self.dump_config()
 
     @classmethod

@@ -56,6 +56,34 @@ def test_eta_while_training_counts_the_remaining_iterations(runner):
         assert eta == pytest.approx(sum(times) / done * (12 - done))
 
 
+def test_eta_while_validating_counts_this_epochs_iterations_only(runner):
+    """Slow first validation, fast second: the second's eta must not carry the first's."""
+    etas = []
+
+    class Probe(Hook):
+        priority = "LOWEST"
+
+        def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+            etas.append((runner.message_hub.get_info("eta"), runner.message_hub.get_scalar(
+                "val/time").data[0][-(batch_idx + 1):].tolist()))  # fmt: skip
+
+    class SlowFirstValidation(Hook):
+        priority = "HIGHEST"
+
+        def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+            if len(etas) < 4:
+                time.sleep(0.02)
+
+    runner.hooks.register(IterTimerHook())
+    runner.hooks.register(SlowFirstValidation())
+    runner.hooks.register(Probe())
+    runner.train(metrics=[{}, {}, {}])  # three epochs, each validated (4 batches)
+    second = etas[4:8]
+    for done, (eta, this_epoch) in enumerate(second, start=1):
+        assert eta == pytest.approx(sum(this_epoch) / done * (4 - done))
+    assert second[0][0] < 3 * 0.02  # the slow first validation is not in it
+
+
 def test_sampler_seed_hook_sets_the_epoch_so_each_epoch_shuffles_anew(runner):
     dataset = runner.train_dataloader.dataset
     sampler = DefaultSampler(dataset, shuffle=True, seed=3)

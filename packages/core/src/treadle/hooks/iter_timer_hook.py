@@ -22,6 +22,7 @@ class IterTimerHook(Hook):
 
     def __init__(self) -> None:
         self.time_sec_tot = 0.0
+        self.time_sec_test_val = 0.0  # of the current val/test epoch
         self.start_iter = 0
         self.t = time.perf_counter()
         self._max_iters: int | None = None  # of the training run, read in before_train
@@ -54,6 +55,7 @@ class IterTimerHook(Hook):
         hub.pending_infos["eta"] = mean * (max_iters - done - 1)
 
     def _before_epoch(self, runner: Any, mode: str = "train") -> None:
+        self.time_sec_test_val = 0.0
         self.t = time.perf_counter()
 
     def _before_iter(
@@ -75,7 +77,8 @@ class IterTimerHook(Hook):
         hub = runner.message_hub
         now = time.perf_counter()
         hub.update_scalar(f"{mode}/time", now - self.t)
+        self.time_sec_test_val += now - self.t
         self.t = now
         loader = runner.val_dataloader if mode == "val" else runner.test_dataloader
-        iter_time = hub.get_scalar(f"{mode}/time")
-        hub.update_info("eta", iter_time.mean() * (len(loader) - batch_idx - 1))
+        mean = self.time_sec_test_val / (batch_idx + 1)  # over this epoch's iterations
+        hub.update_info("eta", mean * (len(loader) - batch_idx - 1))

@@ -3,6 +3,7 @@ custom loops that count on their own resuming from the checkpoint's meta positio
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch.utils.data import DataLoader
 
@@ -159,3 +160,29 @@ def test_loops_counting_on_their_own_resume_from_the_meta_position(toy_kwargs, t
         dict(type="OwnCountingIterLoop", max_iters=9), by_iter,
     )  # fmt: skip
     assert (iteration, ran) == (9, [6, 7, 8])
+
+
+def test_hand_loads_are_not_overwritten_and_a_hand_resume_builds_the_schedulers(
+    toy_kwargs, tmp_path
+):
+    hooks = dict(checkpoint=dict(type="CheckpointHook", interval=1))
+    schedulers = [dict(type="MultiStepLR", milestones=[1], gamma=0.1)]
+    first = Runner(**toy_kwargs(work_dir=str(tmp_path / "a"), default_hooks=hooks,
+                                param_scheduler=schedulers))  # fmt: skip
+    first.train()
+    epoch_1, epoch_2 = (str(tmp_path / "a" / f"epoch_{n}.pth") for n in (1, 2))
+    test_parts = dict(test_dataloader=toy_kwargs()["val_dataloader"],
+                      test_evaluator=dict(type="ToyMSE"), test_cfg=dict())  # fmt: skip
+    evaluating = Runner(**toy_kwargs(work_dir=str(tmp_path / "b"), load_from=epoch_1,
+                                     **test_parts))  # fmt: skip
+    evaluating.load_checkpoint(epoch_2)
+    evaluating.test()  # load_from (epoch 1) must not replace the weights loaded by hand
+    expected = torch.load(epoch_2, weights_only=True)["state_dict"]["linear.weight"]
+    assert torch.equal(evaluating.model.linear.weight, expected)
+
+    resumed = Runner(**toy_kwargs(work_dir=str(tmp_path / "c"), max_epochs=3,
+                                  param_scheduler=schedulers))  # fmt: skip
+    resumed.resume(epoch_1)  # by hand, before train(): the schedulers are still configs
+    assert resumed.param_schedulers[0].last_step == 1
+    resumed.train()
+    assert resumed.epoch == 3 and resumed.optim_wrapper.get_lr()["lr"][0] == pytest.approx(1e-3)

@@ -174,6 +174,7 @@ class ResumeMixin:
             _load_checkpoint_to_model(
                 self._bare_model(), checkpoint, strict, self.logger, revisions, source=filename
             )
+        self._has_loaded = True  # a later train()/val()/test() does not load load_from over it
         self.logger.info(f"Load checkpoint from {filename}")
         return checkpoint
 
@@ -221,9 +222,12 @@ class ResumeMixin:
             else:
                 self.optim_wrapper.load_state_dict(checkpoint["optimizer"])
         if resume_param_scheduler and self.param_schedulers and "param_schedulers" in checkpoint:
+            # built first when resume() is called by hand before train(), as MMEngine does
+            self.param_schedulers = self.build_param_scheduler(self.param_schedulers)
             _load_scheduler_states(self.param_schedulers, checkpoint["param_schedulers"])
         if "rng_state" in checkpoint:
             set_rng_state(checkpoint["rng_state"])
+        self._has_loaded = True  # a later train()/val()/test() does not load over it
         self.logger.info(f"resumed epoch: {loop.epoch}, iter: {loop.iter} (from {filename})")
 
     def load_or_resume(self) -> None:

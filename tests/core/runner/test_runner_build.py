@@ -322,3 +322,49 @@ def test_a_dict_of_optimizer_wrapper_objects_steps_the_model_itself(toy_kwargs):
     # a config beside it would get every parameter of the model: refused, as in MMEngine
     with pytest.raises(ValueError, match=r"\['other'\] are configs in a dict of several"):
         runner.build_optim_wrapper(dict(main=wrapper, other=dict(optimizer=dict(type="SGD"))))
+
+
+def test_dataloader_config_keys_of_mmengine(toy_kwargs):
+    """num_batch_per_epoch shortens the epoch; a worker_init_fn config binds only its own
+    arguments (its type a name or a function); disable_subprocess_warning reaches the default
+    worker_init_fn."""
+    import functools
+
+    def seed_workers(worker_id: int, base: int) -> None:
+        torch.manual_seed(base + worker_id)
+
+    loader = dict(toy_kwargs()["train_dataloader"], num_batch_per_epoch=3)
+    built = Runner.build_dataloader(loader, seed=1)
+    assert len(built) == 3 and len(built.dataset) == 12
+    assert built.dataset.metainfo == built.dataset._dataset.metainfo  # the dataset's own
+    for kind in ("treadle_test_seed_workers", seed_workers):
+        if isinstance(kind, str):
+            from treadle.registry import FUNCTIONS
+
+            FUNCTIONS.register_module(name=kind, module=seed_workers, force=True)
+        cfg = dict(toy_kwargs()["train_dataloader"], worker_init_fn=dict(type=kind, base=3))
+        init_fn = Runner.build_dataloader(cfg, seed=1).worker_init_fn
+        assert isinstance(init_fn, functools.partial) and init_fn.keywords == {"base": 3}
+        init_fn(0)  # a user function without the default's num_workers/rank/seed
+    cfg = dict(toy_kwargs()["train_dataloader"], disable_subprocess_warning=True)
+    assert Runner.build_dataloader(cfg, seed=1).worker_init_fn.keywords[
+        "disable_subprocess_warning"
+    ]
+
+
+def test_an_iteration_loop_reshuffles_each_pass_through_a_batch_sampler(toy_kwargs):
+    from torch.utils.data import BatchSampler
+
+    from treadle.registry import DATA_SAMPLERS
+    from treadle.runner.loops import _InfiniteDataloaderIterator
+
+    @DATA_SAMPLERS.register_module(force=True)
+    class PlainBatches(BatchSampler):
+        def __init__(self, sampler, batch_size: int, drop_last: bool = False) -> None:
+            super().__init__(sampler, batch_size, drop_last)
+
+    cfg = dict(toy_kwargs()["train_dataloader"], batch_sampler=dict(type="PlainBatches"))
+    loader = Runner.build_dataloader(cfg, seed=1)  # 32 samples, batches of 4
+    batches = _InfiniteDataloaderIterator(loader)
+    first, second = ([next(batches)["inputs"][:, 0] for _ in range(8)] for _ in range(2))
+    assert not all(torch.equal(a, b) for a, b in zip(first, second, strict=True))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sized
+from typing import Any
 
 import torch
 from torch.utils.data import Sampler
@@ -113,3 +114,16 @@ class InfiniteSampler(Sampler[int]):
 
     def set_epoch(self, epoch: int) -> None:
         """Does nothing: the stream never restarts (kept for the runner's interface)."""
+
+
+def epoch_sampler(loader: Any) -> Any:
+    """The sampler of ``loader`` that takes ``set_epoch``: its own, or its batch sampler's
+    (a ``batch_sampler`` config leaves the loader's own a plain sequential one); None if
+    neither does."""
+    for sampler in (
+        getattr(loader, "sampler", None),
+        getattr(getattr(loader, "batch_sampler", None), "sampler", None),
+    ):
+        if hasattr(sampler, "set_epoch"):
+            return sampler
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from treadle.dataset.sampler import epoch_sampler
 from treadle.hooks.hook import Hook
 from treadle.registry import HOOKS
 
@@ -15,11 +16,6 @@ class DistSamplerSeedHook(Hook):
     priority = "NORMAL"
 
     def before_train_epoch(self, runner: Any) -> None:
-        loader = runner.train_loop.dataloader
-        sampler = getattr(loader, "sampler", None)
-        if hasattr(sampler, "set_epoch"):
+        sampler = epoch_sampler(runner.train_loop.dataloader)
+        if sampler is not None:
             sampler.set_epoch(runner.epoch)
-            return
-        inner = getattr(getattr(loader, "batch_sampler", None), "sampler", None)
-        if hasattr(inner, "set_epoch"):
-            inner.set_epoch(runner.epoch)

@@ -152,7 +152,11 @@ def build_dataloader(
     dataset = DATASETS.build(dataset_cfg) if isinstance(dataset_cfg, dict) else dataset_cfg
     if hasattr(dataset, "full_init"):
         dataset.full_init()
-    rank, _ = get_dist_info()
+    rank, world_size = get_dist_info()
+    num_batch_per_epoch = cfg.pop("num_batch_per_epoch", None)
+    if num_batch_per_epoch is not None:  # a short epoch for debugging (MMEngine's key)
+        per_batch = cfg.get("batch_size", (cfg.get("batch_sampler") or {}).get("batch_size", 1))
+        dataset = _FirstSamples(dataset, num_batch_per_epoch * per_batch * world_size)
     # with per-rank seeds the samplers still need one shared seed: None makes them agree on one
     sampler_seed = None if diff_rank_seed else seed
     sampler_cfg = cfg.pop("sampler")
@@ -173,17 +177,19 @@ def build_dataloader(
         batch_sampler = batch_sampler_cfg
     collate_fn = collate_fn_from_cfg(cfg.pop("collate_fn", None))
     num_workers = cfg.get("num_workers", 0)
+    quiet = cfg.pop("disable_subprocess_warning", False)
     init_fn = None
-    if seed is not None and "worker_init_fn" not in cfg:
-        init_fn = functools.partial(worker_init_fn, num_workers=num_workers, rank=rank, seed=seed)
-    elif isinstance(cfg.get("worker_init_fn"), dict):
+    if isinstance(cfg.get("worker_init_fn"), dict):  # the function and only its own kwargs
         wcfg = dict(cfg.pop("worker_init_fn"))
+        kind = wcfg.pop("type")
+        init_fn = functools.partial(FUNCTIONS.get(kind) if isinstance(kind, str) else kind, **wcfg)
+    elif seed is not None and "worker_init_fn" not in cfg:
         init_fn = functools.partial(
-            FUNCTIONS.get(wcfg.pop("type")),
+            worker_init_fn,
             num_workers=num_workers,
             rank=rank,
             seed=seed,
-            **wcfg,
+            disable_subprocess_warning=quiet,
         )
     if init_fn is not None:
         cfg["worker_init_fn"] = init_fn
@@ -194,6 +200,25 @@ def build_dataloader(
         cfg.pop("shuffle", None)
         return DataLoader(dataset, batch_sampler=batch_sampler, collate_fn=collate_fn, **cfg)
     return DataLoader(dataset, sampler=sampler, collate_fn=collate_fn, **cfg)
+
+
+class _FirstSamples:
+    """The first ``length`` samples of ``dataset``; other attributes are the dataset's."""
+
+    def __init__(self, dataset: Any, length: int) -> None:
+        self._dataset = dataset
+        self._length = min(length, len(dataset))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dataset, name)
+
+    def __getitem__(self, index: int) -> Any:
+        if not -self._length <= index < self._length:
+            raise IndexError(f"index {index} out of range for {self._length} samples")
+        return self._dataset[index]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 def build_optim_wrapper(model: nn.Module, optim_wrapper: Any) -> Any:

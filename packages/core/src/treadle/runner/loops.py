@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader
 
+from treadle.dataset.sampler import epoch_sampler
 from treadle.logging import ProgressReporter
 from treadle.registry import LOOPS
 from treadle.runner.amp import autocast
@@ -191,10 +192,10 @@ class _TrainLoopBase(BaseLoop):
         self._iter += 1
 
     def _sampler_seed(self) -> int | None:
-        return getattr(self.dataloader.sampler, "seed", None)
+        return getattr(epoch_sampler(self.dataloader), "seed", None)
 
     def _restore_sampler_seed(self, seed: int | None) -> None:
-        sampler = self.dataloader.sampler
+        sampler = epoch_sampler(self.dataloader)
         if seed is not None and hasattr(sampler, "seed") and sampler.seed != seed:
             sampler.seed = seed
             if hasattr(sampler, "indices"):  # InfiniteSampler's stream is made at init
@@ -283,8 +284,8 @@ class _InfiniteDataloaderIterator:
         self._iterator: Iterator | None = None
 
     def _start(self) -> None:
-        sampler = self._dataloader.sampler
-        if hasattr(sampler, "set_epoch"):
+        sampler = epoch_sampler(self._dataloader)
+        if sampler is not None:
             sampler.set_epoch(self.epoch)
         skip, self.skip = self.skip, 0
         self.inner = skip

@@ -376,3 +376,12 @@ def test_env_cfg_resource_limit_raises_the_open_files_limit(python, tmp_path):
     ).stdout
     seen, hard = json.loads(out.strip().splitlines()[-1])
     assert seen == [min(4096, hard), min(300, hard), 256, True]  # MMEngine's default: 4096
+
+
+def test_init_weights_ends_with_the_same_weights_on_every_rank(tmp_path, launch_ranks):
+    import sys
+
+    worker = Path(__file__).with_name("init_broadcast_worker.py")
+    launch_ranks([sys.executable, str(worker), str(tmp_path)])
+    # the ranks drew differently (diff_rank_seed), yet hold rank 0's weights
+    assert (tmp_path / "result.txt").read_text() == "True True"

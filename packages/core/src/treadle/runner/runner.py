@@ -21,6 +21,7 @@ from torch import nn
 from treadle.hooks.dispatch import HookDispatcher
 from treadle.registry import RUNNERS, DefaultScope
 from treadle.runner import builders, env
+from treadle.runner.checkpoint.sharded import is_sharded
 from treadle.runner.hook_wiring import HookWiringMixin
 from treadle.runner.loops import BaseLoop, _TrainLoopBase
 from treadle.runner.resume import ResumeMixin
@@ -407,9 +408,16 @@ class Runner(HookWiringMixin, ResumeMixin):
         return metrics
 
     def _init_model_weights(self) -> None:
+        """``init_weights()``, then rank 0's weights to every rank (as MMEngine): ranks that
+        drew differently (``diff_rank_seed``) would stay apart, as DDP syncs only at wrap."""
         model = self._bare_model()
         if hasattr(model, "init_weights"):
             model.init_weights()
+            if self._distributed and not is_sharded(self.model):
+                from treadle.dist import broadcast
+
+                for value in model.state_dict().values():
+                    broadcast(value)
 
     def scale_lr(self, optim_wrapper: Any, auto_scale_lr: dict | None = None) -> None:
         """Scale the learning rates by real batch size / ``base_batch_size`` when enabled."""

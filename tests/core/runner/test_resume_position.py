@@ -186,3 +186,20 @@ def test_hand_loads_are_not_overwritten_and_a_hand_resume_builds_the_schedulers(
     assert resumed.param_schedulers[0].last_step == 1
     resumed.train()
     assert resumed.epoch == 3 and resumed.optim_wrapper.get_lr()["lr"][0] == pytest.approx(1e-3)
+
+
+def test_resuming_warns_about_the_seed_only_when_the_config_chose_one(toy_kwargs, tmp_path):
+    from pathlib import Path
+
+    hooks = dict(checkpoint=dict(type="CheckpointHook", interval=1))
+    work_dir = str(tmp_path / "seeds")
+    Runner(**toy_kwargs(work_dir=work_dir, default_hooks=hooks, max_epochs=1)).train()  # seed 7
+    warned = []
+    for randomness in (dict(seed=None), dict(seed=8)):
+        resumed = Runner(**toy_kwargs(work_dir=work_dir, default_hooks=hooks, max_epochs=2,
+                                      resume=True, randomness=randomness))  # fmt: skip
+        resumed.train()
+        assert resumed.seed == 7  # the checkpoint's, either way
+        log = next(Path(resumed.log_dir).glob("*.log")).read_text()
+        warned.append("The seed of the checkpoint (7) differs" in log)
+    assert warned == [False, True]

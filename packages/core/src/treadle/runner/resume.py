@@ -202,10 +202,11 @@ class ResumeMixin:
         self._apply_weights(checkpoint, filename, False, DEFAULT_REVISE_KEYS)
         resumed_seed = meta.get("seed")
         if resumed_seed is not None and resumed_seed != self.seed:
-            self.logger.warning(
-                f"The seed of the checkpoint ({resumed_seed}) differs from this run's "
-                f"({self.seed}); using the checkpoint's"
-            )
+            if self._randomness_cfg.get("seed") is not None:  # a drawn seed is not a choice
+                self.logger.warning(
+                    f"The seed of the checkpoint ({resumed_seed}) differs from this run's "
+                    f"({self.seed}); using the checkpoint's"
+                )
             self._randomness_cfg.update(seed=resumed_seed)
             self.set_randomness(**self._randomness_cfg)
         dataset_meta = plain(getattr(loop.dataloader.dataset, "metainfo", None))

@@ -368,3 +368,24 @@ def test_an_iteration_loop_reshuffles_each_pass_through_a_batch_sampler(toy_kwar
     batches = _InfiniteDataloaderIterator(loader)
     first, second = ([next(batches)["inputs"][:, 0] for _ in range(8)] for _ in range(2))
     assert not all(torch.equal(a, b) for a, b in zip(first, second, strict=True))
+
+
+def test_constructor_details_of_mmengine(toy_kwargs):
+    """The config is the runner's own copy; default_scope=None means none; schedulers need an
+    optimizer; the log file is appended to; the environment block names env_cfg."""
+    from treadle.config import Config
+
+    cfg = Config(dict(note="before"))
+    runner = Runner(**toy_kwargs(cfg=cfg, default_scope=None, log_level="INFO",
+                                 env_cfg=dict(cudnn_benchmark=False)))  # fmt: skip
+    cfg.note = "after"
+    assert runner.cfg.note == "before" and runner.default_scope is None
+    assert {h.mode for h in runner.logger.handlers if hasattr(h, "mode")} == {"a"}
+    (log,) = Path(runner.log_dir).glob("*.log")
+    assert "env_cfg: {'cudnn_benchmark': False}" in log.read_text()
+    kwargs = toy_kwargs(param_scheduler=[dict(type="MultiStepLR", milestones=[1])])
+    kwargs.update(optim_wrapper=None, train_dataloader=None, train_cfg=None)
+    with pytest.raises(ValueError, match="param_scheduler is given but optim_wrapper is not"):
+        Runner(**kwargs)
+    unseeded = Runner.build_dataloader(toy_kwargs()["val_dataloader"])  # a tool's own call
+    assert unseeded.generator is None  # worker seeds from the global RNG, as in MMEngine

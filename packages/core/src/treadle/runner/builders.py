@@ -131,9 +131,9 @@ def build_dataloader(
     ``dataset`` comes from DATASETS, ``sampler`` from DATA_SAMPLERS (given ``seed``
     unless it sets its own; with ``diff_rank_seed``, a seed the ranks agree on),
     ``collate_fn`` from FUNCTIONS (default ``pseudo_collate``), and workers are seeded
-    by ``worker_init_fn``. The loader
-    draws its worker base seed from its own generator, so creating an iterator
-    leaves the global RNG untouched: that keeps resumed runs bitwise-exact.
+    by ``worker_init_fn``. Given a ``seed``, the loader draws its worker base seed from its
+    own generator, so creating an iterator leaves the global RNG untouched: that keeps
+    resumed runs bitwise-exact (without one, torch draws it from the global RNG).
     """
     if isinstance(dataloader, DataLoader):
         return dataloader
@@ -193,9 +193,10 @@ def build_dataloader(
         )
     if init_fn is not None:
         cfg["worker_init_fn"] = init_fn
-    generator = torch.Generator()
-    generator.manual_seed(0 if seed is None else seed)
-    cfg.setdefault("generator", generator)
+    if seed is not None:  # the workers' base seed from the run's seed, not the global RNG
+        generator = torch.Generator()
+        generator.manual_seed(seed)
+        cfg.setdefault("generator", generator)
     if batch_sampler is not None:
         cfg.pop("shuffle", None)
         return DataLoader(dataset, batch_sampler=batch_sampler, collate_fn=collate_fn, **cfg)

@@ -210,7 +210,7 @@ class ResumeMixin:
             self._randomness_cfg.update(seed=resumed_seed)
             self.set_randomness(**self._randomness_cfg)
         dataset_meta = plain(getattr(loop.dataloader.dataset, "metainfo", None))
-        if meta.get("dataset_meta") is not None and meta["dataset_meta"] != dataset_meta:
+        if meta.get("dataset_meta") != dataset_meta:  # also one the checkpoint lacks
             self.logger.warning(
                 "The dataset metainfo of the checkpoint differs from the current dataset's"
             )

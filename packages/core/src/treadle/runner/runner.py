@@ -92,7 +92,7 @@ class Runner(HookWiringMixin, ResumeMixin):
         log_processor: Any = None,
         log_level: int | str = "INFO",
         visualizer: Any = None,
-        default_scope: str = "core",
+        default_scope: str | None = "core",
         randomness: dict | None = None,
         experiment_name: str | None = None,
         cfg: Any = None,
@@ -105,13 +105,18 @@ class Runner(HookWiringMixin, ResumeMixin):
             cfg = Config({})
         elif not isinstance(cfg, Config):
             cfg = Config(dict(cfg))
-        self.cfg = cfg
+        self.cfg = copy.deepcopy(cfg)  # the caller's later edits are not this run's config
         self._parts = dict(
             train_dataloader=train_dataloader, train_cfg=train_cfg, optim_wrapper=optim_wrapper,
             val_dataloader=val_dataloader, val_cfg=val_cfg, val_evaluator=val_evaluator,
             test_dataloader=test_dataloader, test_cfg=test_cfg, test_evaluator=test_evaluator,
         )  # fmt: skip
         self._check_parts(*_MODE_PARTS, partial_only=True)
+        if param_scheduler is not None and optim_wrapper is None:
+            raise ValueError(
+                "param_scheduler is given but optim_wrapper is not: the schedulers adjust the "
+                "optimizer's parameters; give optim_wrapper too, or drop param_scheduler"
+            )
         self._train_dataloader, self._val_dataloader = train_dataloader, val_dataloader
         self._test_dataloader = test_dataloader
         train_cfg = dict(train_cfg) if train_cfg is not None else None
@@ -128,14 +133,19 @@ class Runner(HookWiringMixin, ResumeMixin):
         self._load_from, self._resume, self._has_loaded = load_from, resume, False
 
         self._launcher = launcher
-        self.setup_env(dict(env_cfg or {}))
+        self._env_cfg = dict(env_cfg or {})
+        self.setup_env(self._env_cfg)
         self._distributed, self._rank, self._world_size = env.dist_state()
         self._randomness_cfg = dict(randomness or dict(seed=None))
         self.set_randomness(**self._randomness_cfg)
         self._timestamp = self._shared_timestamp()
         experiment_name = self._new_experiment_name(experiment_name)
         self._experiment_name = experiment_name
-        self.default_scope = DefaultScope.get_instance(experiment_name, scope_name=default_scope)
+        self.default_scope = (  # None: no default scope, as MMEngine allows
+            None
+            if default_scope is None
+            else DefaultScope.get_instance(experiment_name, scope_name=default_scope)
+        )
         self._log_dir = osp.join(self._work_dir, self._timestamp)
         self.logger = self.build_logger(log_level=log_level)
         self.message_hub = self.build_message_hub()
@@ -249,6 +259,7 @@ class Runner(HookWiringMixin, ResumeMixin):
         from treadle.logging import MMLogger
 
         log_file = log_file or osp.join(self._log_dir, f"{self._timestamp}.log")
+        kw.setdefault("file_mode", "a")  # as MMEngine: a second runner appends, never truncates
         return MMLogger.get_instance(
             self._experiment_name, log_file=log_file, log_level=log_level, **kw
         )
@@ -305,7 +316,12 @@ class Runner(HookWiringMixin, ResumeMixin):
         import torch
 
         lines = [f"Python: {sys.version.split()[0]}", f"PyTorch: {torch.__version__}"]
+        cuda = torch.cuda.is_available()
+        lines += [
+            f"CUDA available: {cuda}" + (f" ({torch.cuda.device_count()} GPUs)" if cuda else "")
+        ]
         lines += [f"seed: {self._seed}", f"deterministic: {self._deterministic}"]
+        lines += [f"launcher: {self._launcher}", f"env_cfg: {self._env_cfg}"]
         lines += [f"distributed: {self._distributed} (world size {self._world_size})"]
         self.logger.info("Environment:\n    " + "\n    ".join(lines))
         if len(self.cfg):

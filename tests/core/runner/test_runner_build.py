@@ -8,11 +8,19 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import BatchSampler, DataLoader
 
 from treadle.config import Config
-from treadle.registry import LOOPS, RUNNERS, DefaultScope
+from treadle.registry import DATA_SAMPLERS, LOOPS, RUNNERS, DefaultScope
 from treadle.runner import EpochBasedTrainLoop, IterBasedTrainLoop, MissingPartsError, Runner
+
+
+@DATA_SAMPLERS.register_module(force=True)
+class GroupedBatches(BatchSampler):
+    """A batch sampler with the signature of mmdet's AspectRatioBatchSampler."""
+
+    def __init__(self, sampler, batch_size: int, drop_last: bool = False) -> None:
+        super().__init__(sampler, batch_size, drop_last)
 
 
 def test_components_from_dicts_are_built_lazily(toy_kwargs):
@@ -233,15 +241,6 @@ def test_auto_scale_lr(toy_kwargs):
 
 def test_auto_scale_lr_with_a_batch_sampler(toy_kwargs):
     """mmdet's shape: the batches come from a batch sampler (AspectRatioBatchSampler)."""
-    from torch.utils.data import BatchSampler
-
-    from treadle.registry import DATA_SAMPLERS
-
-    @DATA_SAMPLERS.register_module(force=True)
-    class GroupedBatches(BatchSampler):
-        def __init__(self, sampler, batch_size: int, drop_last: bool = False) -> None:
-            super().__init__(sampler, batch_size, drop_last)
-
     loader = dict(toy_kwargs()["train_dataloader"], batch_sampler=dict(type="GroupedBatches"))
     runner = Runner(**toy_kwargs(auto_scale_lr=dict(enable=True, base_batch_size=2),
                                  train_dataloader=loader,
@@ -353,17 +352,9 @@ def test_dataloader_config_keys_of_mmengine(toy_kwargs):
 
 
 def test_an_iteration_loop_reshuffles_each_pass_through_a_batch_sampler(toy_kwargs):
-    from torch.utils.data import BatchSampler
-
-    from treadle.registry import DATA_SAMPLERS
     from treadle.runner.loops import _InfiniteDataloaderIterator
 
-    @DATA_SAMPLERS.register_module(force=True)
-    class PlainBatches(BatchSampler):
-        def __init__(self, sampler, batch_size: int, drop_last: bool = False) -> None:
-            super().__init__(sampler, batch_size, drop_last)
-
-    cfg = dict(toy_kwargs()["train_dataloader"], batch_sampler=dict(type="PlainBatches"))
+    cfg = dict(toy_kwargs()["train_dataloader"], batch_sampler=dict(type="GroupedBatches"))
     loader = Runner.build_dataloader(cfg, seed=1)  # 32 samples, batches of 4
     batches = _InfiniteDataloaderIterator(loader)
     first, second = ([next(batches)["inputs"][:, 0] for _ in range(8)] for _ in range(2))

@@ -16,6 +16,8 @@ import torch
 from torch import fx, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from treadle.model.utils import named_submodules
+
 _FOLDABLE_CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)  # transposed convs keep C_out in dim 1
 
 
@@ -69,16 +71,8 @@ def _fold_pairs(traced: fx.GraphModule) -> int:
 def turn_on_efficient_conv_bn_eval(model: nn.Module, modules: str | list[str]) -> dict[str, int]:
     """Fold eval-mode BatchNorms into the convolutions before them inside ``modules``
     (dotted names in ``model``, e.g. ``'backbone'``); the pairs found in each."""
-    names = [modules] if isinstance(modules, str) else list(modules)
-    known = dict(model.named_modules())
     found = {}
-    for name in names:
-        if name not in known or not name:
-            raise KeyError(
-                f"efficient_conv_bn_eval: {name!r} is not a submodule of "
-                f"{type(model).__name__}; its children are {list(model._modules)}"
-            )
-        module = known[name]
+    for name, module in named_submodules(model, modules, "efficient_conv_bn_eval"):
         try:
             traced = fx.symbolic_trace(module)
         except Exception as error:

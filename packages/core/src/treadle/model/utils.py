@@ -51,3 +51,20 @@ def merge_dict(*args: dict) -> dict:
 
 
 torch.fx.wrap("merge_dict")
+
+
+def named_submodules(
+    model: torch.nn.Module, names: str | list[str], option: str
+) -> list[tuple[str, torch.nn.Module]]:
+    """``(name, submodule)`` for each dotted name in ``names`` (a config ``option`` such as
+    ``activation_checkpointing`` lists them); an unknown name is a ``KeyError`` naming it."""
+    known = dict(model.named_modules())
+    found = []
+    for name in [names] if isinstance(names, str) else list(names):
+        if name not in known or not name:
+            raise KeyError(
+                f"{option}: {name!r} is not a submodule of {type(model).__name__}; its "
+                f"children are {list(model._modules)}"
+            )
+        found.append((name, known[name]))
+    return found

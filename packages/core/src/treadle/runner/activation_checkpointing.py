@@ -11,6 +11,8 @@ from typing import Any
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
+from treadle.model.utils import named_submodules
+
 
 def _checkpointed(forward: Callable) -> Callable:
     @functools.wraps(forward)
@@ -23,15 +25,7 @@ def _checkpointed(forward: Callable) -> Callable:
 def turn_on_activation_checkpointing(model: nn.Module, modules: str | list[str]) -> None:
     """Recompute the activations of ``modules`` (dotted names in ``model``, e.g.
     ``'backbone.layer3'``) during backward instead of storing them."""
-    names = [modules] if isinstance(modules, str) else list(modules)
-    known = dict(model.named_modules())
-    for name in names:
-        if name not in known or not name:
-            raise KeyError(
-                f"activation_checkpointing: {name!r} is not a submodule of "
-                f"{type(model).__name__}; its children are {list(model._modules)}"
-            )
-        module = known[name]
+    for _, module in named_submodules(model, modules, "activation_checkpointing"):
         module.forward = _checkpointed(module.forward)
 
 

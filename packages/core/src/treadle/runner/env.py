@@ -104,3 +104,14 @@ def raise_open_files_limit(wanted: int) -> None:
     target = wanted if hard == unlimited else min(wanted, hard)
     if target > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def describe(**run_facts: object) -> list[str]:
+    """``name: value`` lines for the run log: Python, PyTorch, CUDA, then ``run_facts``."""
+    import sys
+
+    lines = [f"Python: {sys.version.split()[0]}", f"PyTorch: {torch.__version__}"]
+    cuda = torch.cuda.is_available()
+    gpus = f" ({torch.cuda.device_count()} GPUs)" if cuda else ""
+    lines.append(f"CUDA available: {cuda}{gpus}")
+    return lines + [f"{name}: {value}" for name, value in run_facts.items()]

@@ -13,14 +13,13 @@ from __future__ import annotations
 import copy
 import os
 import os.path as osp
-import time
 from typing import Any
 
 from torch import nn
 
 from treadle.hooks.dispatch import HookDispatcher
 from treadle.registry import RUNNERS, DefaultScope
-from treadle.runner import builders, env
+from treadle.runner import builders, env, naming
 from treadle.runner.checkpoint.sharded import is_sharded
 from treadle.runner.hook_wiring import HookWiringMixin
 from treadle.runner.loops import BaseLoop, _TrainLoopBase
@@ -138,8 +137,10 @@ class Runner(HookWiringMixin, ResumeMixin):
         self._distributed, self._rank, self._world_size = env.dist_state()
         self._randomness_cfg = dict(randomness or dict(seed=None))
         self.set_randomness(**self._randomness_cfg)
-        self._timestamp = self._shared_timestamp()
-        experiment_name = self._new_experiment_name(experiment_name)
+        self._timestamp = naming.shared_timestamp(self._distributed)
+        experiment_name = naming.experiment_name(
+            experiment_name, self.cfg.filename, self._timestamp
+        )
         self._experiment_name = experiment_name
         self.default_scope = (  # None: no default scope, as MMEngine allows
             None
@@ -232,28 +233,6 @@ class Runner(HookWiringMixin, ResumeMixin):
         self._deterministic = deterministic
         self._seed = env.set_random_seed(seed, deterministic, diff_rank_seed)
 
-    def _new_experiment_name(self, given: str | None) -> str:
-        """``<given or config stem>_<timestamp>`` (MMEngine's), suffixed when a runner of this
-        process took it (its logger or message hub has that name)."""
-        from treadle.logging import MessageHub, MMLogger
-
-        stem = osp.splitext(osp.basename(self.cfg.filename))[0] if self.cfg.filename else None
-        stem = given if given is not None else stem
-        name = f"{stem}_{self._timestamp}" if stem else self._timestamp
-        candidate, number = name, 0
-        while any(kind.check_instance_created(candidate) for kind in (MessageHub, MMLogger)):
-            number += 1
-            candidate = f"{name}_{number}"
-        return candidate
-
-    def _shared_timestamp(self) -> str:
-        stamp = [time.strftime("%Y%m%d_%H%M%S", time.localtime())]
-        if self._distributed:
-            from treadle.dist import broadcast_object_list
-
-            broadcast_object_list(stamp)
-        return stamp[0]
-
     def build_logger(self, log_level: int | str = "INFO", log_file: str | None = None, **kw: Any):
         """The run's ``MMLogger``, writing ``<log_dir>/<timestamp>.log``."""
         from treadle.logging import MMLogger
@@ -311,19 +290,14 @@ class Runner(HookWiringMixin, ResumeMixin):
         )
 
     def _log_env(self) -> None:
-        import sys
-
-        import torch
-
-        lines = [f"Python: {sys.version.split()[0]}", f"PyTorch: {torch.__version__}"]
-        cuda = torch.cuda.is_available()
-        lines += [
-            f"CUDA available: {cuda}" + (f" ({torch.cuda.device_count()} GPUs)" if cuda else "")
-        ]
-        lines += [f"seed: {self._seed}", f"deterministic: {self._deterministic}"]
-        lines += [f"launcher: {self._launcher}", f"env_cfg: {self._env_cfg}"]
-        lines += [f"distributed: {self._distributed} (world size {self._world_size})"]
-        self.logger.info("Environment:\n    " + "\n    ".join(lines))
+        facts = env.describe(
+            seed=self._seed,
+            deterministic=self._deterministic,
+            launcher=self._launcher,
+            env_cfg=self._env_cfg,
+            distributed=f"{self._distributed} (world size {self._world_size})",
+        )
+        self.logger.info("Environment:\n    " + "\n    ".join(facts))
         if len(self.cfg):
             self.logger.info(f"Config:\n{self.cfg.pretty_text}")
 

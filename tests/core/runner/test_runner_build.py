@@ -336,6 +336,11 @@ def test_dataloader_config_keys_of_mmengine(toy_kwargs):
     built = Runner.build_dataloader(loader, seed=1)
     assert len(built) == 3 and len(built.dataset) == 12
     assert built.dataset.metainfo == built.dataset._dataset.metainfo  # the dataset's own
+    import pickle
+
+    shortened = pickle.loads(pickle.dumps(built.dataset))  # what a spawned worker gets
+    assert len(shortened) == 12
+    assert torch.equal(shortened[-1]["inputs"], built.dataset._dataset[11]["inputs"])
     for kind in ("treadle_test_seed_workers", seed_workers):
         if isinstance(kind, str):
             from treadle.registry import FUNCTIONS

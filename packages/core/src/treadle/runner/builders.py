@@ -211,12 +211,14 @@ class _FirstSamples:
         self._length = min(length, len(dataset))
 
     def __getattr__(self, name: str) -> Any:
+        if name == "_dataset":  # not set yet (unpickling in a spawned worker)
+            raise AttributeError(name)
         return getattr(self._dataset, name)
 
     def __getitem__(self, index: int) -> Any:
         if not -self._length <= index < self._length:
             raise IndexError(f"index {index} out of range for {self._length} samples")
-        return self._dataset[index]
+        return self._dataset[index % self._length]
 
     def __len__(self) -> int:
         return self._length

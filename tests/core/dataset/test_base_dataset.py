@@ -164,6 +164,10 @@ def test_filter_data_and_indices_apply_at_full_init(make_ann):
     assert [dataset[i]["value"] for i in range(len(dataset))] == [6, 8]
     dataset = BaseDataset(ann_file=make_ann(10), indices=[7, 2, -1])
     assert [dataset[i]["value"] for i in range(len(dataset))] == [7, 2, 9]
+    # a cap above the size (a quick run's indices=100) keeps every sample, as in MMEngine
+    assert len(BaseDataset(ann_file=make_ann(10), indices=100)) == 10
+    assert len(BaseDataset(ann_file=make_ann(10), indices=-100)) == 10
+    assert BaseDataset(ann_file=make_ann(10), data_root=None).data_root is None
 
 
 @pytest.mark.parametrize("serialize_data", [True, False])

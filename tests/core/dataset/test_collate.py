@@ -42,9 +42,10 @@ def test_pseudo_collate_regroups_without_stacking():
     assert isinstance(out["img"], list) and out["img"][2] is batch[2]["img"]
     assert out["label"] == [0, 1, 2]
     assert out["path"] == ["img_0.jpg", "img_1.jpg", "img_2.jpg"]
-    assert out["pair"] == [[0, 1, 2], [0, -1, -2]]  # tuples transpose into a list
-    assert out["shapes"] == [[0, 1, 2], [1, 2, 3]]
-    assert out["point"] == Point([0, 1, 2], [0, 10, 20])
+    # sequences transpose into a list of the zipped tuples (MMEngine's pseudo_collate)
+    assert out["pair"] == [(0, 1, 2), (0, -1, -2)]
+    assert out["shapes"] == [(0, 1, 2), (1, 2, 3)]
+    assert out["point"] == Point((0, 1, 2), (0, 10, 20))
     assert [d.metainfo["idx"] for d in out["data_samples"]] == [0, 1, 2]
 
 
@@ -67,7 +68,7 @@ def test_default_collate_stacks_tensors_arrays_and_numbers():
 def test_collate_of_a_plain_batch():
     assert pseudo_collate([1, 2, 3]) == [1, 2, 3]
     assert torch.equal(default_collate([1, 2, 3]), torch.tensor([1, 2, 3]))
-    assert pseudo_collate([range(2), range(2)]) == [[0, 0], [1, 1]]  # range can't be rebuilt
+    assert pseudo_collate([range(2), range(2)]) == [(0, 0), (1, 1)]  # range can't be rebuilt
 
 
 @pytest.mark.parametrize("collate", [pseudo_collate, default_collate])

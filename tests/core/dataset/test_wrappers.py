@@ -25,6 +25,7 @@ def test_concat_indexes_across_datasets(make_ann):
     assert concat[-1]["value"] == 1
     assert concat._get_ori_dataset_idx(4) == (1, 1)
     assert concat.metainfo == {"classes": ["x"]}
+    assert concat._metainfo == {"classes": ["x"]}  # MMEngine's attribute, which subclasses read
     with pytest.raises(ValueError, match="index -6 is out of range"):
         concat[-6]
 

@@ -92,9 +92,9 @@ class BaseDataset(Dataset):
         lazy_init: bool = False,
         max_refetch: int = 1000,
     ) -> None:
-        self.ann_file = ann_file or ""
+        self.ann_file = ann_file  # None stays None, as in MMEngine (both read as "no file")
         self._metainfo = self._load_metainfo(copy.deepcopy(metainfo))
-        self.data_root = data_root or ""
+        self.data_root = data_root
         self.data_prefix = copy.copy(data_prefix)
         self.filter_cfg = copy.deepcopy(filter_cfg)
         self._indices = indices
@@ -151,7 +151,11 @@ class BaseDataset(Dataset):
         self.data_list = self.load_data_list()
         self.data_list = self.filter_data()
         if self._indices is not None:
-            self.data_list = self._get_unserialized_subset(self._indices)
+            indices = self._indices
+            if isinstance(indices, int) and abs(indices) > len(self.data_list):
+                indices = None  # a cap above the size (a debug run's indices=100): keep all
+            if indices is not None:
+                self.data_list = self._get_unserialized_subset(indices)
         if self.serialize_data:
             self.data_bytes, self.data_address = self._serialize_data()
         self._fully_initialized = True

@@ -41,9 +41,7 @@ def _collate(data_batch: Sequence, leaf: Callable[[Sequence], Any], keep: tuple)
                 f"cannot collate a batch of sequences of different lengths: "
                 f"{[len(sample) for sample in data_batch]}"
             )
-        transposed = [
-            _collate(list(samples), leaf, keep) for samples in zip(*data_batch, strict=True)
-        ]
+        transposed = [_collate(samples, leaf, keep) for samples in zip(*data_batch, strict=True)]
         if isinstance(item, tuple):
             return transposed  # a list, as PyTorch does
         try:
@@ -67,9 +65,14 @@ def pseudo_collate(data_batch: Sequence) -> Any:
     """Regroup a batch without stacking: ``[{'a': x0}, {'a': x1}]`` -> ``{'a': [x0, x1]}``.
 
     Sequences are transposed and mappings regrouped recursively; everything else
-    (tensors, arrays, numbers, data elements) stays a list of the batch's items.
+    (tensors, arrays, numbers, data elements) stays as the batch holds it: a list of the
+    batch's items, or a tuple of them under a sequence (MMEngine's grouping).
     """
-    return _collate(data_batch, list, _keep_types())
+    return _collate(data_batch, _as_given, _keep_types())
+
+
+def _as_given(items: Sequence) -> Sequence:
+    return items
 
 
 @FUNCTIONS.register_module()

@@ -86,7 +86,7 @@ class ConcatDataset(_TorchConcatDataset):
             raise TypeError(
                 f"ignore_keys must be a str or a list of str, got {type(ignore_keys).__name__}"
             )
-        self._metainfo_first = self.datasets[0].metainfo
+        self._metainfo = self.datasets[0].metainfo
         self._check_metainfo()
         self._fully_initialized = False
         if not lazy_init:
@@ -102,7 +102,7 @@ class ConcatDataset(_TorchConcatDataset):
                         f"ConcatDataset: dataset {position} has no metainfo key {key!r} that "
                         f"another of the datasets has; add it or pass ignore_keys=[{key!r}]"
                     )
-                first, value = self._metainfo_first[key], metainfo[key]
+                first, value = self._metainfo[key], metainfo[key]
                 if type(first) is not type(value):
                     raise TypeError(
                         f"ConcatDataset: metainfo[{key!r}] is a {type(value).__name__} in "
@@ -118,7 +118,7 @@ class ConcatDataset(_TorchConcatDataset):
     @property
     def metainfo(self) -> dict:
         """The first dataset's metainfo (a deep copy)."""
-        return copy.deepcopy(self._metainfo_first)
+        return copy.deepcopy(self._metainfo)
 
     def full_init(self) -> None:
         if self._fully_initialized:

@@ -8,7 +8,6 @@ metrics dict with every rank.
 
 from __future__ import annotations
 
-import copy
 import logging
 import numbers
 from abc import ABCMeta, abstractmethod
@@ -66,7 +65,7 @@ class BaseMetric(metaclass=ABCMeta):
 
     @dataset_meta.setter
     def dataset_meta(self, dataset_meta: dict | None) -> None:
-        self._dataset_meta = copy.deepcopy(dataset_meta)
+        self._dataset_meta = dataset_meta  # shared with the evaluator, as in MMEngine
 
     @abstractmethod
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:

@@ -236,18 +236,23 @@ def check_torchrun_fsdp(work_dir: str) -> None:
     print("ok: MMFullyShardedDataParallel with NCCL, resumed")
 
 
-def check_compile_and_analysis(work_dir: str) -> None:
-    from treadle.analysis import get_model_complexity_info
-
-    runner = Runner(
+def one_epoch_runner(work_dir: str, **options: Any) -> Runner:
+    """A quiet runner training the conv net for one epoch with SGD, plus ``options``."""
+    return Runner(
         model=ConvNet(),
         work_dir=work_dir,
         train_dataloader=loader(),
         train_cfg=dict(by_epoch=True, max_epochs=1),
         optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01)),
-        cfg=dict(compile=True),
         log_level="WARNING",
+        **options,
     )
+
+
+def check_compile_and_analysis(work_dir: str) -> None:
+    from treadle.analysis import get_model_complexity_info
+
+    runner = one_epoch_runner(work_dir, cfg=dict(compile=True))
     runner.train()
     assert hasattr(runner.model.train_step, "_torchdynamo_orig_callable")
     on_cpu = get_model_complexity_info(ConvNet(), (3, 16, 16), show_table=False)
@@ -262,16 +267,11 @@ def check_sync_bn(work_dir: str) -> None:
 
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT="29517", RANK="0", WORLD_SIZE="1",
                       LOCAL_RANK="0")  # fmt: skip
-    runner = Runner(
-        model=ConvNet(),
-        work_dir=work_dir,
-        train_dataloader=loader(),
-        train_cfg=dict(by_epoch=True, max_epochs=1),
-        optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01)),
+    runner = one_epoch_runner(
+        work_dir,
         launcher="pytorch",
         env_cfg=dict(dist_cfg=dict(backend="nccl")),
         cfg=dict(sync_bn="torch"),
-        log_level="WARNING",
     )
     try:
         bn = runner.model.module.bn

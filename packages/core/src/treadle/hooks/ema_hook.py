@@ -18,7 +18,6 @@ from typing import Any
 from treadle.hooks.hook import Hook
 from treadle.model import is_model_wrapper
 from treadle.registry import HOOKS, MODELS
-from treadle.runner.checkpoint import load_state_dict
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +117,8 @@ class EMAHook(Hook):
             )
         # as the model's own load: keys or shapes that do not fit (a fine-tuned head) are
         # reported and skipped unless strict_load
+        from treadle.runner.checkpoint import load_state_dict
+
         load_state_dict(
             self.ema_model.module, copy.deepcopy(checkpoint["state_dict"]), self.strict_load
         )

@@ -174,7 +174,8 @@ class ResumeMixin:
             _load_checkpoint_to_model(
                 self._bare_model(), checkpoint, strict, self.logger, revisions, source=filename
             )
-        self._has_loaded = True  # a later train()/val()/test() does not load load_from over it
+        # by hand too (load_checkpoint/resume): a later train()/val()/test() keeps these
+        self._has_loaded = True
         self.logger.info(f"Load checkpoint from {filename}")
         return checkpoint
 
@@ -228,7 +229,6 @@ class ResumeMixin:
             _load_scheduler_states(self.param_schedulers, checkpoint["param_schedulers"])
         if "rng_state" in checkpoint:
             set_rng_state(checkpoint["rng_state"])
-        self._has_loaded = True  # a later train()/val()/test() does not load over it
         self.logger.info(f"resumed epoch: {loop.epoch}, iter: {loop.iter} (from {filename})")
 
     def load_or_resume(self) -> None:
